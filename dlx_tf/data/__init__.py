@@ -1,0 +1,1 @@
+"""tf.data sources: the real datasets and the offline synthetic ones."""

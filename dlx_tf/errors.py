@@ -1,0 +1,12 @@
+"""Errors that mean the user asked for something impossible, not that the code broke.
+
+The runner prints them as one line and exits with status 2 instead of a traceback.
+"""
+
+
+class UsageError(Exception):
+    """A bad command-line flag, config override or output folder."""
+
+
+class DataError(UsageError):
+    """Input data that cannot be used as given (names the file or field, expected vs got)."""

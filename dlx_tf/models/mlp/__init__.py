@@ -1,0 +1,3 @@
+from dlx_tf.models.mlp.mlp_classifier import MLPClassifier
+
+__all__ = ["MLPClassifier"]

@@ -1,0 +1,1 @@
+"""The shared trainer: configs, strategies, checkpoints, run records and the runner."""

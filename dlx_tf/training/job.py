@@ -1,0 +1,80 @@
+"""The contract between an experiment's `build(config, env)` and the shared runner."""
+
+import dataclasses
+from typing import Callable, Optional
+
+import tensorflow as tf
+
+
+@dataclasses.dataclass(frozen=True)
+class ExperimentConfig:
+    """Fields every experiment config has; experiments subclass it with their own.
+
+    Args:
+        data: `synthetic` for the offline generated data, else the real source
+            (a tfds name, a folder, a file) as the experiment documents it.
+        epochs: training epochs.
+        batch_size: the global batch, split evenly across replicas.
+        seed: seeds weights, data order, augmentation and sampling.
+    """
+
+    data: str = "synthetic"
+    epochs: int = 1
+    batch_size: int = 32
+    seed: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class RunEnv:
+    """What the runner tells `build`: where the run lives and how it is distributed."""
+
+    strategy: tf.distribute.Strategy
+    run_dir: str
+    plots_dir: str
+    profile: str
+    is_chief: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportSpec:
+    """One SavedModel to write (see `dlx_tf.export.export_saved_model`)."""
+
+    model_name: str
+    resources: list
+    endpoints: dict
+    warmup_inputs: dict
+
+
+@dataclasses.dataclass
+class Job:
+    """A built experiment, ready for the runner.
+
+    Args:
+        model: the `TrainableModel` to fit, compiled, created inside the strategy scope.
+        train_data: unbatched, finite, in a fixed order; the runner shuffles it per
+            epoch with a seed of (run seed, epoch), so a resumed run sees the same order.
+        data_info: `source`, `synthetic` (bool) and example counts, for `run.json`.
+        validation_data: unbatched examples evaluated after every epoch.
+        test_data: unbatched held-out examples evaluated once at the end (`test_*`).
+        augment: `(example, seed) -> example` applied in the training pipeline only;
+            `seed` is a `[2]` int64 tensor for `tf.random.stateless_*` ops.
+        shuffle_buffer: the per-epoch shuffle buffer.
+        submodels: named models whose parameter counts go into `run.json`.
+        callbacks: extra Keras callbacks (sample grids, text samples).
+        evaluate: `() -> dict` of extra final metrics.
+        plots: `() -> {name: path}` of final figures, written into `env.plots_dir`.
+        exports: `(metrics) -> [ExportSpec]` SavedModels to write at the end.
+    """
+
+    model: tf.Module
+    train_data: tf.data.Dataset
+    data_info: dict
+    validation_data: Optional[tf.data.Dataset] = None
+    test_data: Optional[tf.data.Dataset] = None
+    augment: Optional[Callable] = None
+    shuffle_buffer: int = 10_000
+    submodels: dict = dataclasses.field(default_factory=dict)
+    callbacks: list = dataclasses.field(default_factory=list)
+    evaluate: Optional[Callable[[], dict]] = None
+    plots: Optional[Callable[[], dict]] = None
+    exports: Optional[Callable[[dict], list]] = None

@@ -1,0 +1,1 @@
+"""Matplotlib figures: training curves and image grids."""

@@ -1,0 +1,41 @@
+"""Training curves, one panel per metric with its validation twin."""
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+_NOT_METRICS = {"epoch", "epoch_seconds", "learning_rate"}
+
+
+def plot_history(history, path, title):
+    """Draws every metric in `history` (a list of per-epoch dicts) against the epoch.
+
+    `val_<name>` is drawn in the same panel as `<name>`. Written atomically so a
+    viewer refreshing the file never reads half a PNG.
+    """
+    names = [k for k in history[0] if k not in _NOT_METRICS and not k.startswith("val_")]
+    names += [k[4:] for k in history[0] if k.startswith("val_") and k[4:] not in names]
+    epochs = [entry["epoch"] for entry in history]
+    figure, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.2), squeeze=False)
+    for axis, name in zip(axes[0], names):
+        for key, label in ((name, "train"), (f"val_{name}", "validation")):
+            if key in history[0]:
+                axis.plot(epochs, [entry[key] for entry in history], marker="o", label=label)
+        axis.set_title(name)
+        axis.set_xlabel("epoch")
+        axis.grid(alpha=0.3)
+        axis.legend()
+    figure.suptitle(title)
+    figure.tight_layout()
+    save_figure(figure, path)
+
+
+def save_figure(figure, path):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    temporary = f"{path}.tmp.png"
+    figure.savefig(temporary, dpi=100)
+    plt.close(figure)
+    os.replace(temporary, path)

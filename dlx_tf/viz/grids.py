@@ -1,0 +1,25 @@
+"""Grids of images with captions."""
+
+import math
+
+import numpy as np
+
+from dlx_tf.viz.curves import plt, save_figure
+
+
+def plot_image_grid(images, captions, path, title, columns=8):
+    """Saves `images` (`[n, h, w]` or `[n, h, w, c]`, uint8 or floats in [0, 1]) in a grid."""
+    images = np.asarray(images)
+    rows = math.ceil(len(images) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(1.4 * columns, 1.6 * rows + 0.4),
+                                squeeze=False)
+    for axis in axes.ravel():
+        axis.axis("off")
+    for axis, image, caption in zip(axes.ravel(), images, captions):
+        if image.ndim == 3 and image.shape[-1] == 1:
+            image = image[..., 0]
+        axis.imshow(image, cmap="gray" if image.ndim == 2 else None)
+        axis.set_title(str(caption), fontsize=8)
+    figure.suptitle(title)
+    figure.tight_layout()
+    save_figure(figure, path)
