@@ -57,7 +57,7 @@ def build(config, env):
         images, labels = first_examples(digits.train, 32)
         plot_image_grid(images, [f"label {y}" for y in labels], paths["inputs"],
                         f"Training inputs{suffix}")
-        predicted = model.predict(test_images, verbose=0).argmax(-1)
+        predicted = keras.ops.argmax(model(test_images), axis=-1)
         captions = [f"{p} (true {t})" for p, t in zip(predicted, test_labels)]
         plot_image_grid(test_images, captions, paths["test_predictions"],
                         f"Test predictions: predicted (true){suffix}")

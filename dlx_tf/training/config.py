@@ -18,49 +18,62 @@ def apply_overrides(config, assignments):
     that does not parse raises `UsageError` naming the key, the expected type and
     the allowed keys.
     """
-    fields = {f.name: f for f in dataclasses.fields(config)}
+    fields = {f.name for f in dataclasses.fields(config)}
     hints = typing.get_type_hints(type(config))
     changes = {}
     for assignment in assignments:
         key, sep, text = assignment.partition("=")
-        key = key.strip()
+        key, text = key.strip(), text.strip()
         if not sep:
             raise UsageError(f"--set {assignment!r}: expected key=value")
         if key not in fields:
             raise UsageError(
                 f"--set {key}: unknown key; allowed keys: {', '.join(sorted(fields))}"
             )
-        changes[key] = parse_value(key, hints[key], text.strip())
+        try:
+            changes[key] = parse_value(hints[key], text)
+        except ValueError:
+            raise UsageError(
+                f"--set {key}={text}: expected {type_name(hints[key])}, got {text!r}"
+            ) from None
     return dataclasses.replace(config, **changes)
 
 
-def parse_value(key, annotation, text):
-    """Parses `text` as `annotation` (bool, int, float, str, Optional, tuple[T, ...])."""
+def parse_value(annotation, text):
+    """Parses `text` as `annotation` (bool, int, float, str, `T | None`, `tuple[T, ...]`);
+    raises ValueError when it does not parse."""
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
         if text.lower() in ("none", "null", "") and type(None) in args:
             return None
         (inner,) = [a for a in args if a is not type(None)]
-        return parse_value(key, inner, text)
+        return parse_value(inner, text)
     if origin is tuple:
         items = [t.strip() for t in text.strip("()[]").split(",") if t.strip()]
         item_types = [args[0]] * len(items) if args[-1] is Ellipsis else list(args)
         if len(item_types) != len(items):
-            raise UsageError(f"--set {key}={text}: expected {len(args)} comma-separated values")
-        return tuple(parse_value(key, t, item) for t, item in zip(item_types, items))
-    try:
-        if annotation is bool:
-            if text.lower() in _TRUE | _FALSE:
-                return text.lower() in _TRUE
             raise ValueError(text)
-        if annotation in (int, float, str):
-            return annotation(text)
-    except ValueError:
-        pass
-    else:
-        raise UsageError(f"--set {key}: unsupported field type {annotation}")
-    raise UsageError(f"--set {key}={text}: expected {_type_name(annotation)}, got {text!r}")
+        return tuple(parse_value(t, item) for t, item in zip(item_types, items))
+    if annotation is bool:
+        if text.lower() not in _TRUE | _FALSE:
+            raise ValueError(text)
+        return text.lower() in _TRUE
+    if annotation in (int, float, str):
+        return annotation(text)
+    raise TypeError(f"config fields of type {annotation} cannot be set from the command line")
+
+
+def type_name(annotation):
+    """A readable name: `int`, `int or none`, `comma-separated ints`."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        inner = [type_name(a) for a in args if a is not type(None)]
+        return " or ".join(inner + ["none"])
+    if origin is tuple:
+        return f"comma-separated {type_name(args[0])}s"
+    return getattr(annotation, "__name__", str(annotation))
 
 
 def config_to_dict(config):
@@ -77,6 +90,3 @@ def config_differences(saved, current):
         if saved.get(k) != current.get(k)
     ]
 
-
-def _type_name(annotation):
-    return getattr(annotation, "__name__", str(annotation))

@@ -61,9 +61,12 @@ class Job:
         shuffle_buffer: the per-epoch shuffle buffer.
         submodels: named models whose parameter counts go into `run.json`.
         callbacks: extra Keras callbacks (sample grids, text samples).
-        evaluate: `() -> dict` of extra final metrics.
+        evaluate: `() -> dict` of extra final metrics; runs on every worker.
         plots: `() -> {name: path}` of final figures, written into `env.plots_dir`.
         exports: `(metrics) -> [ExportSpec]` SavedModels to write at the end.
+
+    `plots` and `exports` run on the chief alone: they call models directly, never
+    `predict`/`evaluate`, whose collectives would wait forever for the other workers.
     """
 
     model: tf.Module

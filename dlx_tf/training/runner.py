@@ -181,7 +181,10 @@ def _training_batches(job, config, initial_epoch):
 
     def one_epoch(epoch):
         seed = config.seed * 1_000_003 + epoch
-        examples = job.train_data.shuffle(job.shuffle_buffer, seed=seed)
+        # Keras opens the dataset once to build, then again to train: without this the
+        # first epoch would see a second, different shuffle and resumes would diverge.
+        examples = job.train_data.shuffle(job.shuffle_buffer, seed=seed,
+                                          reshuffle_each_iteration=False)
         if job.augment is not None:
             examples = examples.enumerate().map(
                 lambda index, example: job.augment(example, tf.stack([tf.constant(seed, tf.int64), index])),

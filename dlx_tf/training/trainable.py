@@ -19,7 +19,8 @@ class TrainableModel(keras.Model):
 
     def training_optimizers(self):
         """Every optimizer whose state a checkpoint must carry, by name."""
-        return {} if self.optimizer is None else {"optimizer": self.optimizer}
+        optimizer = getattr(self, "optimizer", None)  # set by compile()
+        return {} if optimizer is None else {"optimizer": optimizer}
 
     def build_for_training(self, batch):
         """Creates every model and optimizer variable from one real batch.

@@ -1,0 +1,59 @@
+"""The shared model test harness: every model family's tests drive these checks."""
+
+import inspect
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from dlx_tf.export import export_saved_model
+
+
+def check_config_round_trip(cls, kwargs):
+    """`get_config` mirrors every constructor argument and `from_config` rebuilds the same."""
+    signature = inspect.signature(cls.__init__)
+    for name, value in kwargs.items():
+        default = signature.parameters[name].default
+        assert value != default, f"set {name} to a non-default value in the test"
+    model = cls(**kwargs)
+    config = model.get_config()
+    for name, value in kwargs.items():
+        expected = list(value) if isinstance(value, tuple) else value
+        assert config[name] == expected, name
+    assert cls.from_config(config).get_config() == config
+
+
+def check_keras_file_round_trip(model, inputs, tmp_path):
+    """A `.keras` save and load gives the same outputs."""
+    expected = keras.ops.convert_to_numpy(model(inputs))
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    restored = keras.models.load_model(path)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(restored(inputs)), expected,
+                               rtol=1e-5, atol=1e-6)
+
+
+def check_saved_model_matches(model_name, model, endpoints, inputs, live_outputs, tmp_path):
+    """The exported `serving_default` returns the live model's outputs."""
+    exported = export_saved_model(
+        model_name, resources=[model], endpoints=endpoints, warmup_inputs=inputs,
+        manifest={"experiment": "test"}, base_dir=str(tmp_path / "saved_models"),
+    )
+    loaded = tf.saved_model.load(exported.path)
+    served = loaded.signatures["serving_default"](**{k: tf.constant(v) for k, v in inputs.items()})
+    for name, expected in live_outputs.items():
+        np.testing.assert_allclose(served[name].numpy(), expected, rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
+    return exported
+
+
+def train_under(strategy, make_model, compile_model, dataset, epochs, seed=0):
+    """Trains a fresh model under `strategy` from fixed initial weights; returns
+    `(weights, history)` for comparing strategies."""
+    keras.utils.set_random_seed(seed)
+    with strategy.scope():
+        model = make_model()
+        compile_model(model)
+        model.build_for_training(next(iter(dataset)))
+    history = model.fit(dataset, epochs=epochs, verbose=0, shuffle=False)
+    return [np.asarray(w) for w in model.get_weights()], history.history
