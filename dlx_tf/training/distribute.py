@@ -68,7 +68,9 @@ def _make_strategy(name):
         return tf.distribute.MirroredStrategy(devices)
     if name == "multi_worker":
         if "TF_CONFIG" not in os.environ:
-            raise UsageError("--strategy multi_worker: the TF_CONFIG environment variable is not set")
+            raise UsageError(
+                "--strategy multi_worker: the TF_CONFIG environment variable is not set"
+            )
         try:
             json.loads(os.environ["TF_CONFIG"])
         except json.JSONDecodeError as error:
@@ -93,7 +95,15 @@ def _tpu_visible():
 
 
 def strategy_name(strategy):
-    return type(strategy).__name__
+    """The public class name (MultiWorkerMirroredStrategy's class is an internal alias)."""
+    names = {
+        tf.distribute.MultiWorkerMirroredStrategy: "MultiWorkerMirroredStrategy",
+        tf.distribute.TPUStrategy: "TPUStrategy",
+        tf.distribute.MirroredStrategy: "MirroredStrategy",
+        tf.distribute.OneDeviceStrategy: "OneDeviceStrategy",
+    }
+    return next((name for cls, name in names.items() if isinstance(strategy, cls)),
+                type(strategy).__name__)
 
 
 def is_chief(strategy):
@@ -128,6 +138,7 @@ def set_mixed_precision(strategy, enabled):
         keras.mixed_precision.set_global_policy("float32")
         return "float32"
     on_tpu = isinstance(strategy, tf.distribute.TPUStrategy)
-    policy = "mixed_float16" if tf.config.list_logical_devices("GPU") and not on_tpu else "mixed_bfloat16"
+    on_gpu = bool(tf.config.list_logical_devices("GPU")) and not on_tpu
+    policy = "mixed_float16" if on_gpu else "mixed_bfloat16"
     keras.mixed_precision.set_global_policy(policy)
     return policy

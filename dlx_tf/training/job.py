@@ -1,7 +1,7 @@
 """The contract between an experiment's `build(config, env)` and the shared runner."""
 
 import dataclasses
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import tensorflow as tf
 
@@ -72,12 +72,12 @@ class Job:
     model: tf.Module
     train_data: tf.data.Dataset
     data_info: dict
-    validation_data: Optional[tf.data.Dataset] = None
-    test_data: Optional[tf.data.Dataset] = None
-    augment: Optional[Callable] = None
+    validation_data: tf.data.Dataset | None = None
+    test_data: tf.data.Dataset | None = None
+    augment: Callable | None = None
     shuffle_buffer: int = 10_000
     submodels: dict = dataclasses.field(default_factory=dict)
     callbacks: list = dataclasses.field(default_factory=list)
-    evaluate: Optional[Callable[[], dict]] = None
-    plots: Optional[Callable[[], dict]] = None
-    exports: Optional[Callable[[dict], list]] = None
+    evaluate: Callable[[], dict] | None = None
+    plots: Callable[[], dict] | None = None
+    exports: Callable[[dict], list] | None = None

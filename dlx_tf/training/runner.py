@@ -181,13 +181,14 @@ def _training_batches(job, config, initial_epoch):
 
     def one_epoch(epoch):
         seed = config.seed * 1_000_003 + epoch
+        seed_tensor = tf.constant(seed, tf.int64)
         # Keras opens the dataset once to build, then again to train: without this the
         # first epoch would see a second, different shuffle and resumes would diverge.
         examples = job.train_data.shuffle(job.shuffle_buffer, seed=seed,
                                           reshuffle_each_iteration=False)
         if job.augment is not None:
             examples = examples.enumerate().map(
-                lambda index, example: job.augment(example, tf.stack([tf.constant(seed, tf.int64), index])),
+                lambda index, example: job.augment(example, tf.stack([seed_tensor, index])),
                 num_parallel_calls=tf.data.AUTOTUNE,
             )
         return examples.batch(config.batch_size, drop_remainder=True)
@@ -216,7 +217,8 @@ def _with_data_sharding(dataset):
 def _final_metrics(job, history, global_batch):
     metrics = {}
     if history:
-        metrics.update({k: v for k, v in history[-1].items() if k not in ("epoch", "epoch_seconds")})
+        last = history[-1]
+        metrics.update({k: v for k, v in last.items() if k not in ("epoch", "epoch_seconds")})
     if job.test_data is not None:
         results = job.model.evaluate(_batched(job.test_data, global_batch), return_dict=True,
                                      verbose=0)
@@ -250,7 +252,8 @@ def _print_summary(run_dir, metrics, exports):
     shown = ", ".join(f"{k}={v:.4f}" for k, v in metrics.items() if k.startswith("test_"))
     print(f"Run folder: {run_dir}" + (f"  ({shown})" if shown else ""))
     for exported in exports:
-        print(f"Exported {exported['model_name']} version {exported['version']}: {exported['path']}")
+        name, version = exported["model_name"], exported["version"]
+        print(f"Exported {name} version {version}: {exported['path']}")
 
 
 def _now():
