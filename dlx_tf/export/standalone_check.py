@@ -233,6 +233,7 @@ def compare(kind, expected, actual):
 
 
 def _decode_strings(value):
+    # Mirrors saved_model._decode_strings: this file must not import dlx_tf.
     if isinstance(value, bytes):
         return value.decode("utf-8")
     if isinstance(value, list):
