@@ -55,13 +55,21 @@ class TrainingCheckpoint:
         _write_json_atomically(os.path.join(self.directory, _POINTER), pointer)
         self._prune(keep_name=name)
 
-    def restore(self):
-        """Loads the latest checkpoint into the model; returns its pointer dict, or None."""
-        pointer_path = os.path.join(self.directory, _POINTER)
+    @staticmethod
+    def read_pointer(directory):
+        """The latest checkpoint's pointer dict (epoch, metadata), or None; loads nothing."""
+        pointer_path = os.path.join(str(directory), _POINTER)
         if not os.path.exists(pointer_path):
             return None
         with open(pointer_path) as f:
-            pointer = json.load(f)
+            return json.load(f)
+
+    def restore(self):
+        """Loads the latest checkpoint into the model; returns its pointer dict, or None."""
+        pointer = self.read_pointer(self.directory)
+        if pointer is None:
+            return None
+        pointer_path = os.path.join(self.directory, _POINTER)
         variables = self._variables()
         saved = pointer["variables"]
         if [key for key, _ in variables] != list(saved):

@@ -64,10 +64,14 @@ def run(experiment, profiles, build, options):
     env = RunEnv(strategy, run_dir, plots_dir, options.profile, chief)
     with strategy.scope():
         job = build(config, env)
-        job.model.build_for_training(next(iter(job.train_data.batch(config.batch_size))))
-    checkpoint = TrainingCheckpoint(os.path.join(output_dir, "checkpoints"), job.model)
+        steps = _steps_per_epoch(job, config.batch_size, strategy.num_replicas_in_sync)
+        checkpoint = TrainingCheckpoint(os.path.join(output_dir, "checkpoints"), job.model)
+        pointer = TrainingCheckpoint.read_pointer(checkpoint.directory)
+        initial_epoch = pointer["epoch"] if pointer else 0
+        # Built from a batch of the real pipeline: augmentation may change shapes.
+        train_batches = _training_batches(job, config, initial_epoch)
+        job.model.build_for_training(next(iter(train_batches)))
     pointer = checkpoint.restore()
-    initial_epoch = pointer["epoch"] if pointer else 0
     history = pointer["metadata"]["history"] if pointer else []
     if pointer:
         print(f"Resuming {run_dir} after epoch {initial_epoch} of {config.epochs}")
@@ -93,7 +97,6 @@ def run(experiment, profiles, build, options):
         "resumed_after_epoch": initial_epoch or None,
     })
     try:
-        steps = _steps_per_epoch(job, config.batch_size, strategy.num_replicas_in_sync)
         callbacks = list(job.callbacks)
         history_plot = os.path.join(plots_dir, "history.png")
         if chief:
@@ -104,7 +107,7 @@ def run(experiment, profiles, build, options):
             ]
         if initial_epoch < config.epochs:
             job.model.fit(
-                _training_batches(job, config, initial_epoch),
+                train_batches,
                 epochs=config.epochs,
                 initial_epoch=initial_epoch,
                 steps_per_epoch=steps,
