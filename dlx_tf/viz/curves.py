@@ -19,8 +19,12 @@ def plot_history(history, path, title):
     names = [k for k in history[0] if k not in _NOT_METRICS and not k.startswith("val_")]
     names += [k[4:] for k in history[0] if k.startswith("val_") and k[4:] not in names]
     epochs = [entry["epoch"] for entry in history]
-    figure, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.2), squeeze=False)
-    for axis, name in zip(axes[0], names):
+    columns = min(4, len(names))
+    rows = -(-len(names) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
+    for axis in axes.ravel()[len(names):]:
+        axis.axis("off")
+    for axis, name in zip(axes.ravel(), names):
         for key, label in ((name, "train"), (f"val_{name}", "validation")):
             if key in history[0]:
                 axis.plot(epochs, [entry[key] for entry in history], marker="o", label=label)

@@ -23,3 +23,17 @@ def plot_image_grid(images, captions, path, title, columns=8):
     figure.suptitle(title)
     figure.tight_layout()
     save_figure(figure, path)
+
+
+TRANSLATION_COLUMNS = ("real A", "A → B", "A → B → A", "real B", "B → A", "B → A → B")
+
+
+def plot_translation_grid(panels, path, title):
+    """Six columns (real, translated, reconstructed for each direction), one row per example.
+
+    `panels` holds six `(rows, h, w, c)` arrays in [-1, 1], in `TRANSLATION_COLUMNS` order.
+    """
+    rows = len(panels[0])
+    images = [np.clip((panels[c][r] + 1) / 2, 0, 1) for r in range(rows) for c in range(6)]
+    captions = [TRANSLATION_COLUMNS[c] if r == 0 else "" for r in range(rows) for c in range(6)]
+    plot_image_grid(images, captions, path, title, columns=6)
