@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 _NOT_METRICS = {"epoch", "epoch_seconds", "learning_rate"}
 
@@ -25,11 +26,13 @@ def plot_history(history, path, title):
     for axis in axes.ravel()[len(names):]:
         axis.axis("off")
     for axis, name in zip(axes.ravel(), names):
-        for key, label in ((name, "train"), (f"val_{name}", "validation")):
+        own = "test" if name.startswith("test_") else "train"
+        for key, label in ((name, own), (f"val_{name}", "validation")):
             if key in history[0]:
                 axis.plot(epochs, [entry[key] for entry in history], marker="o", label=label)
         axis.set_title(name)
         axis.set_xlabel("epoch")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.grid(alpha=0.3)
         axis.legend()
     figure.suptitle(title)

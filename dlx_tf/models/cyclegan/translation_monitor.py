@@ -26,7 +26,7 @@ def train_domain_classifier(images_a, images_b, seed, epochs=4, batch_size=32):
 def translation_metrics(gan, classifier, test_a, test_b, batch_size=16):
     """Test-set cycle L1 and the translation score of `gan`'s generators.
 
-    `translation_score` is the fraction of translated test images that the domain
+    `test_translation_score` is the fraction of translated test images that the domain
     classifier assigns to the target domain, averaged over both directions.
     Models are called directly (never `predict`), so this is safe on every worker.
     """
@@ -37,9 +37,9 @@ def translation_metrics(gan, classifier, test_a, test_b, batch_size=16):
     return {
         "test_cycle_l1": float(np.mean([np.abs(cycled_a - test_a).mean(),
                                         np.abs(cycled_b - test_b).mean()])),
-        "translation_score": (a2b + b2a) / 2,
-        "translation_score_a2b": a2b,
-        "translation_score_b2a": b2a,
+        "test_translation_score": (a2b + b2a) / 2,
+        "test_translation_score_a2b": a2b,
+        "test_translation_score_b2a": b2a,
     }
 
 
