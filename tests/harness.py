@@ -57,3 +57,21 @@ def train_under(strategy, make_model, compile_model, dataset, epochs, seed=0):
         model.build_for_training(next(iter(dataset)))
     history = model.fit(dataset, epochs=epochs, verbose=0, shuffle=False)
     return [np.asarray(w) for w in model.get_weights()], history.history
+
+
+def check_any_size_export(model_name, model, output_name, images, other_images, tmp_path):
+    """A fully convolutional model exported with unknown height and width serves both the
+    warmup size and `other_images` like the live model; returns the served other output."""
+
+    def serve(batch):
+        return {output_name: model(batch, training=False)}
+
+    signature = [tf.TensorSpec([None, None, None, images.shape[-1]], tf.float32, name="images")]
+    exported = check_saved_model_matches(
+        model_name, model, {"serving_default": (serve, signature)}, {"images": images},
+        {output_name: keras.ops.convert_to_numpy(model(images))}, tmp_path,
+    )
+    served = tf.saved_model.load(exported.path).signatures["serving_default"](
+        images=tf.constant(other_images))[output_name]
+    np.testing.assert_allclose(served, model(other_images), rtol=1e-5, atol=1e-6)
+    return served

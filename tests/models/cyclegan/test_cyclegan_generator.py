@@ -1,8 +1,7 @@
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
-from harness import check_config_round_trip, check_keras_file_round_trip, check_saved_model_matches
+from harness import check_any_size_export, check_config_round_trip, check_keras_file_round_trip
 
 from dlx_tf.models.cyclegan import CycleGANGenerator
 
@@ -69,18 +68,5 @@ def test_keras_file_round_trip(tmp_path):
 
 
 def test_saved_model_serves_any_size_like_the_live_model(tmp_path):
-    model = _model()
-
-    def serve(images):
-        return {"translated": model(images, training=False)}
-
-    signature = [tf.TensorSpec([None, None, None, 3], tf.float32, name="images")]
-    exported = check_saved_model_matches(
-        "cyclegan_generator", model, {"serving_default": (serve, signature)},
-        {"images": IMAGES}, {"translated": keras.ops.convert_to_numpy(model(IMAGES))}, tmp_path,
-    )
-    other = IMAGES[:1, :8, :12]
-    served = tf.saved_model.load(exported.path).signatures["serving_default"](
-        images=tf.constant(other)
-    )
-    np.testing.assert_allclose(served["translated"], model(other), rtol=1e-5, atol=1e-6)
+    check_any_size_export("cyclegan_generator", _model(), "translated", IMAGES,
+                          IMAGES[:1, :8, :12], tmp_path)
