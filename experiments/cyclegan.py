@@ -19,7 +19,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlx_tf.data.unpaired_images import load_unpaired, random_jitter, to_unit_range
+from dlx_tf.data.unpaired_images import (
+    from_unit_range,
+    load_unpaired,
+    random_jitter,
+    to_unit_range,
+)
 from dlx_tf.export.image_translator import image_translator_endpoints
 from dlx_tf.models.cyclegan import CycleGANGenerator, PatchGANDiscriminator
 from dlx_tf.models.cyclegan.cyclegan import CycleGAN
@@ -125,7 +130,7 @@ def build(config, env):
         return {"translations": path}
 
     def exports(metrics):
-        warmup = {"images": _from_unit(test_a[:2])}
+        warmup = {"images": np.asarray(from_unit_range(test_a[:2]))}
         return [
             ExportSpec(f"cyclegan_{info['pair']}_{direction}", [generator_model],
                        image_translator_endpoints(generator_model), warmup)
@@ -157,10 +162,6 @@ def _as_unit_array(images, limit, size=None):
     if size is not None:
         images = images.map(lambda image: tf.image.resize(image, (size, size), antialias=True))
     return np.concatenate([np.asarray(to_unit_range(batch)) for batch in images.batch(256)])
-
-
-def _from_unit(images):
-    return np.round(np.clip((images + 1) * 127.5, 0, 255)).astype(np.uint8)
 
 
 def _pair_name(info):

@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from dlx_tf.data.unpaired_images import from_unit_range, to_unit_range
+
 
 def image_translator_endpoints(generator, multiple=4):
     """`{"serving_default": (fn, input_signature)}` for `export_saved_model`.
@@ -16,10 +18,8 @@ def image_translator_endpoints(generator, multiple=4):
         message = f"images must be uint8 [batch, height, width, 3] with height and width " \
                   f"divisible by {multiple}; got shape"
         with tf.control_dependencies([tf.debugging.Assert(divisible, [message, shape])]):
-            pixels = tf.cast(images, tf.float32) / 127.5 - 1.0
-        translated = generator(pixels, training=False)
-        return {"images": tf.cast(tf.round(tf.clip_by_value((translated + 1.0) * 127.5, 0, 255)),
-                                  tf.uint8)}
+            pixels = to_unit_range(images)
+        return {"images": from_unit_range(generator(pixels, training=False))}
 
     signature = [tf.TensorSpec([None, None, None, 3], tf.uint8, name="images")]
     return {"serving_default": (serve, signature)}
