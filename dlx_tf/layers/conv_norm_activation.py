@@ -4,7 +4,7 @@ import keras
 
 from dlx_tf.layers.reflection_padding_2d import ReflectionPadding2D
 
-NORMALIZATIONS = (None, "instance", "batch")
+NORMALIZATIONS = (None, "instance", "batch", "layer")
 PADDING_MODES = ("zeros", "reflect")
 
 
@@ -25,7 +25,17 @@ class ConvNormActivation(keras.layers.Layer):
     Kernels start from N(0, 0.02) and biases from zero, the DCGAN/CycleGAN init.
     Instance norm has no learnable scale or shift and always uses the current image's
     statistics (PyTorch `InstanceNorm2d` defaults); batch norm uses PyTorch's defaults
-    (momentum 0.1, i.e. Keras 0.9; epsilon 1e-5).
+    (momentum 0.1, i.e. Keras 0.9; epsilon 1e-5). Layer norm normalizes each image over
+    height, width and channels with a learnable per-channel scale and shift, epsilon
+    1e-5: the `Layernorm` of Gulrajani et al.'s WGAN-GP code (its critic may not use
+    batch norm, §4), i.e. `keras.layers.GroupNormalization(groups=1)`. Unlike
+    `keras.layers.LayerNormalization(axis=[1, 2, 3])`, whose scale is per pixel, it
+    keeps the block independent of the image size.
+
+    With `spectral_norm=True` the convolution is wrapped in
+    `keras.layers.SpectralNormalization` (Miyato et al. 2018,
+    https://arxiv.org/abs/1802.05957; one power iteration per training call), and
+    `self.conv` is that wrapper (the convolution is `self.conv.layer`).
 
     Args:
         filters: output channels.
@@ -35,10 +45,11 @@ class ConvNormActivation(keras.layers.Layer):
         padding_mode: `"zeros"` or `"reflect"`; convolution only.
         output_padding: pixels added back at the end; transposed convolution only.
         transposed: use a transposed convolution (upsampling).
-        normalization: `None`, `"instance"` or `"batch"`.
+        normalization: `None`, `"instance"`, `"batch"` or `"layer"`.
         activation: a Keras activation name or `None`. Note `"leaky_relu"` has slope
             0.2, while the `keras.layers.LeakyReLU` layer defaults to 0.3.
         use_bias: whether the convolution has a bias.
+        spectral_norm: whether to spectrally normalize the convolution's kernel.
 
     Example:
     ```python
@@ -59,6 +70,7 @@ class ConvNormActivation(keras.layers.Layer):
         normalization="instance",
         activation="relu",
         use_bias=True,
+        spectral_norm=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -88,6 +100,7 @@ class ConvNormActivation(keras.layers.Layer):
         self.normalization = normalization
         self.activation = activation
         self.use_bias = use_bias
+        self.spectral_norm = spectral_norm
         # === Layers ===
         self.pad = None
         if padding and not transposed:
@@ -106,6 +119,10 @@ class ConvNormActivation(keras.layers.Layer):
             dtype=self.dtype_policy,
             name="conv",
         )
+        if spectral_norm:
+            self.conv = keras.layers.SpectralNormalization(
+                self.conv, power_iterations=1, dtype=self.dtype_policy, name="spectral_norm"
+            )
         self.crop = None
         if padding and transposed:
             # PyTorch removes `padding` at both ends; `output_padding` gives some back at the end.
@@ -120,6 +137,10 @@ class ConvNormActivation(keras.layers.Layer):
         elif normalization == "batch":
             self.norm = keras.layers.BatchNormalization(
                 momentum=0.9, epsilon=1e-5, dtype=self.dtype_policy, name="batch_norm"
+            )
+        elif normalization == "layer":
+            self.norm = keras.layers.GroupNormalization(
+                groups=1, epsilon=1e-5, dtype=self.dtype_policy, name="layer_norm"
             )
         self.act = None
         if activation is not None:
@@ -143,7 +164,7 @@ class ConvNormActivation(keras.layers.Layer):
     def call(self, x, training=False):
         if self.pad is not None:
             x = self.pad(x)
-        x = self.conv(x)
+        x = self.conv(x, training=training)  # spectral norm: power iteration when training
         if self.crop is not None:
             x = self.crop(x)
         if self.norm is not None:
@@ -165,5 +186,6 @@ class ConvNormActivation(keras.layers.Layer):
             normalization=self.normalization,
             activation=self.activation,
             use_bias=self.use_bias,
+            spectral_norm=self.spectral_norm,
         )
         return config

@@ -102,9 +102,49 @@ def test_batch_norm_uses_pytorch_defaults():
     assert (block.norm.momentum, block.norm.epsilon) == (0.9, 1e-5)
 
 
+def test_layer_norm_is_per_image_over_all_axes_with_per_channel_weights():
+    # Gulrajani et al.'s tflib Layernorm: moments over (C, H, W), scale/offset per channel.
+    block = ConvNormActivation(6, 3, padding=1, normalization="layer", activation=None)
+    out = keras.ops.convert_to_numpy(block(IMAGES * 3.0 + 1.0))
+    conv = keras.ops.convert_to_numpy(block.conv(block.pad(IMAGES * 3.0 + 1.0)))
+    variance = conv.var(axis=(1, 2, 3))
+    np.testing.assert_allclose(out.mean(axis=(1, 2, 3)), 0.0, atol=1e-5)
+    np.testing.assert_allclose(out.var(axis=(1, 2, 3)), variance / (variance + 1e-5), rtol=1e-4)
+    assert not np.allclose(out.mean(axis=(1, 2)), 0.0, atol=1e-3)  # not per channel
+    assert block.norm.epsilon == 1e-5
+    assert sorted(tuple(w.shape) for w in block.norm.weights) == [(6,), (6,)]
+    # Independent of the image size, like the rest of the block.
+    assert block(keras.KerasTensor((None, None, 7, 3))).shape == (None, None, 7, 6)
+
+
+def test_spectral_norm_drives_the_largest_singular_value_to_one():
+    block = ConvNormActivation(5, 3, strides=2, padding=1, normalization=None,
+                               activation="leaky_relu", spectral_norm=True)
+    block.build(IMAGES.shape)
+    assert isinstance(block.conv, keras.layers.SpectralNormalization)
+    assert block.conv.power_iterations == 1
+    kernel = block.conv.layer.kernel
+    kernel.assign(kernel.numpy() * 50.0)
+    before = kernel.numpy().copy()
+    block(IMAGES)  # inference: the kernel stays as it is
+    np.testing.assert_array_equal(kernel.numpy(), before)
+    for _ in range(30):  # one power iteration per training call
+        block(IMAGES, training=True)
+    sigma = np.linalg.svd(kernel.numpy().reshape(-1, 5), compute_uv=False)[0]
+    assert abs(sigma - 1.0) < 1e-2
+    assert [w.path.split("/")[-1] for w in block.trainable_weights] == ["kernel", "bias"]
+
+
+def test_spectral_norm_wraps_transposed_convolutions_too():
+    block = ConvNormActivation(4, 4, strides=2, padding=1, transposed=True,
+                               normalization="layer", spectral_norm=True)
+    assert block(IMAGES, training=True).shape == (2, 40, 24, 4)
+    assert isinstance(block.conv.layer, keras.layers.Conv2DTranspose)
+
+
 def test_rejects_inconsistent_arguments():
     with pytest.raises(ValueError, match="normalization"):
-        ConvNormActivation(4, 3, normalization="layer")
+        ConvNormActivation(4, 3, normalization="group")
     with pytest.raises(ValueError, match="padding_mode"):
         ConvNormActivation(4, 3, padding_mode="circular")
     with pytest.raises(ValueError, match="crops instead of padding"):
@@ -117,6 +157,7 @@ def test_config_round_trip():
     check_config_round_trip(ConvNormActivation, {
         "filters": 4, "kernel_size": 5, "strides": 2, "padding": 2, "padding_mode": "reflect",
         "normalization": "batch", "activation": "leaky_relu", "use_bias": False,
+        "spectral_norm": True,
     })
     check_config_round_trip(ConvNormActivation, {
         "filters": 4, "kernel_size": 3, "strides": 2, "padding": 1, "output_padding": 1,
@@ -131,4 +172,14 @@ def test_keras_file_round_trip(tmp_path):
         ConvNormActivation(3, 3, strides=2, padding=1, output_padding=1, transposed=True,
                            activation="tanh"),
     ])
+    check_keras_file_round_trip(model, IMAGES, tmp_path)
+
+
+def test_keras_file_round_trip_with_layer_and_spectral_norm(tmp_path):
+    model = keras.Sequential([
+        keras.Input((None, None, 3)),
+        ConvNormActivation(4, 4, strides=2, padding=1, normalization="layer",
+                           activation="leaky_relu", spectral_norm=True),
+    ])
+    model(IMAGES, training=True)  # moves the power-iteration vector off its initial value
     check_keras_file_round_trip(model, IMAGES, tmp_path)

@@ -128,8 +128,10 @@ class CycleGAN(TrainableModel):
                 losses["identity_a"] = identity * self.l1(real_a, same_a)
                 losses["identity_b"] = identity * self.l1(real_b, same_b)
             generator_loss = sum(losses.values())
+            # Scaled inside the tape: under mixed_float16 the scaling must be recorded.
+            scaled_loss = self.generator_optimizer.scale_loss(generator_loss)
         variables = self._generator_variables()
-        gradients = tape.gradient(self.generator_optimizer.scale_loss(generator_loss), variables)
+        gradients = tape.gradient(scaled_loss, variables)
         self.generator_optimizer.apply(gradients, variables)
 
         seed = replica_seed(self.seed, self.discriminator_optimizer.iterations)
@@ -142,9 +144,9 @@ class CycleGAN(TrainableModel):
             losses["discriminator_b_loss"] = self._discriminator_loss(
                 self.discriminator_b, real_b, pooled_b)
             discriminator_loss = losses["discriminator_a_loss"] + losses["discriminator_b_loss"]
+            scaled_loss = self.discriminator_optimizer.scale_loss(discriminator_loss)
         variables = self._discriminator_variables()
-        gradients = tape.gradient(
-            self.discriminator_optimizer.scale_loss(discriminator_loss), variables)
+        gradients = tape.gradient(scaled_loss, variables)
         self.discriminator_optimizer.apply(gradients, variables)
 
         losses["generator_loss"] = generator_loss

@@ -1,0 +1,1 @@
+"""Measurements of trained models that more than one experiment can use."""

@@ -1,0 +1,41 @@
+import os
+
+import keras
+import numpy as np
+
+from dlx_tf.viz.model_diagram import plot_model_diagram, trace_layers
+
+
+class _Inner(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(3, name="inner_dense")
+
+    def call(self, x):
+        return self.dense(x)
+
+
+class _Outer(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.first = keras.layers.Dense(5, name="first")
+        self.inner = _Inner(name="inner")
+        self.act = keras.layers.Activation("relu", name="act")
+
+    def call(self, x):
+        return self.act(self.inner(self.first(x)))
+
+
+def test_trace_records_leaf_layers_in_call_order_and_restores_them(tmp_path):
+    model = _Outer()
+    x = np.ones((2, 4), "float32")
+    expected = np.asarray(model(x))
+    records = trace_layers(model, x)
+    assert records == [("first", "Dense", (5,), 4 * 5 + 5),
+                       ("inner_dense", "Dense", (3,), 5 * 3 + 3),
+                       ("act", "Activation", (3,), 0)]
+    assert "call" not in vars(model.first)  # the recording wrapper is gone
+    np.testing.assert_allclose(np.asarray(model(x)), expected)
+    path = str(tmp_path / "diagram.png")
+    plot_model_diagram([("outer", "x: 4", records), ("again", "x: 4", records[:1])], path, "t")
+    assert os.path.getsize(path) > 1000
