@@ -13,6 +13,7 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
+from timing import seconds_per_step
 
 from dlx_tf.data.unpaired_images import random_jitter, to_unit_range
 from dlx_tf.models.cyclegan import CycleGANGenerator, PatchGANDiscriminator
@@ -28,15 +29,7 @@ def train_step_rate(size, jit_compile, steps, warmup=2):
                 jit_compile=jit_compile)
     images = np.random.default_rng(0).uniform(-1, 1, (2, 1, size, size, 3)).astype("float32")
     batch = (tf.constant(images[0]), tf.constant(images[1]))
-    gan.build_for_training(batch)
-    step = tf.function(gan.train_step, jit_compile=jit_compile)
-    for _ in range(warmup):
-        step(batch)
-    started = time.perf_counter()
-    for _ in range(steps):
-        logs = step(batch)
-    float(logs["generator_loss"])  # wait for the last step
-    return steps / (time.perf_counter() - started)
+    return 1.0 / seconds_per_step(gan, batch, steps, jit_compile, warmup)
 
 
 def jitter_rate(load_size, crop_size, count):

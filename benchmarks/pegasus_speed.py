@@ -11,7 +11,6 @@ milliseconds per step and images per second for each member and for the joint st
 import argparse
 import os
 import sys
-import time
 
 import keras
 import numpy as np
@@ -19,6 +18,7 @@ import tensorflow as tf
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "experiments"))
 import pegasus  # noqa: E402
+from timing import seconds_per_step  # noqa: E402
 
 from dlx_tf.models.dcgan.judge_classifier import JudgeClassifier  # noqa: E402
 from dlx_tf.training.classifier_trainer import ClassifierTrainer  # noqa: E402
@@ -32,18 +32,6 @@ def members(config):
     return dict(build, judge=judge)
 
 
-def step_seconds(model, batch, steps, warmup=2):
-    model.build_for_training(batch)
-    step = tf.function(model.train_step)
-    for _ in range(warmup):
-        step(batch)
-    started = time.perf_counter()
-    for _ in range(steps):
-        logs = step(batch)
-    [float(v) for v in logs.values()]  # wait for the last step
-    return (time.perf_counter() - started) / steps
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -54,11 +42,11 @@ def main():
     rng = np.random.default_rng(0)
     batch = (tf.constant(rng.uniform(-1, 1, (config.batch_size, 32, 32, 3)).astype("float32")),
              tf.constant(rng.integers(0, 10, config.batch_size).astype("int32")))
-    rows = [(name, step_seconds(model, batch, args.steps))
+    rows = [(name, seconds_per_step(model, batch, args.steps))
             for name, model in members(config).items()]
     joint = JointTrainer(members(config))
     joint.compile()
-    rows.append(("joint step", step_seconds(joint, batch, args.steps)))
+    rows.append(("joint step", seconds_per_step(joint, batch, args.steps)))
     print(f"\nprofile {args.profile}, batch {config.batch_size}, "
           f"{tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()} threads")
     print(f"{'member':<12} {'ms/step':>9} {'images/s':>9}")

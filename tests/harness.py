@@ -1,6 +1,10 @@
 """The shared model test harness: every model family's tests drive these checks."""
 
 import inspect
+import json
+import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -75,3 +79,19 @@ def check_any_size_export(model_name, model, output_name, images, other_images, 
         images=tf.constant(other_images))[output_name]
     np.testing.assert_allclose(served, model(other_images), rtol=1e-5, atol=1e-6)
     return served
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_experiment_script(name, base, *settings, timeout=900):
+    """Runs `python experiments/<name>.py` into `base/run` (exports into
+    `base/saved_models`) with `--set` for each of `settings`; returns its `run.json`."""
+    command = [sys.executable, os.path.join(ROOT, "experiments", f"{name}.py"),
+               "--output-dir", str(base / "run"), "--export-dir", str(base / "saved_models")]
+    for setting in settings:
+        command += ["--set", setting]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    with open(base / "run" / "run.json") as f:
+        return json.load(f)

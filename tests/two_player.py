@@ -63,6 +63,18 @@ class TwoPlayer(TrainableModel):
         return {m.name: m.result() for m in self.metrics}
 
 
+class CrashBeforeEpoch(keras.callbacks.Callback):
+    """Raises at the start of epoch `epoch` (0-based): a crash for resume tests."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise RuntimeError("simulated crash")
+
+
 def regression_data(count=256, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(count, 3)).astype("float32")

@@ -1,4 +1,5 @@
-"""Epoch-end bookkeeping shared by every run: history, throughput, checkpoint, live plot."""
+"""Epoch-end bookkeeping shared by every run: history, throughput, checkpoint, live plot,
+and optional held-out evaluation."""
 
 import time
 
@@ -47,6 +48,22 @@ class EpochRecorder(keras.callbacks.Callback):
             throughput=throughput(self.history, self.global_batch, self.steps_per_epoch),
         )
         plot_history(self.history, self.plot_path, self.plot_title)
+
+
+class HeldOutEvaluation(keras.callbacks.Callback):
+    """Evaluates the model on `batches` after every epoch and adds the results to the
+    epoch's logs as `<prefix><metric>`; place it before callbacks that read the logs.
+    Runs on every worker: evaluation is a collective under multi-worker strategies."""
+
+    def __init__(self, batches, prefix="test_"):
+        super().__init__()
+        self.batches = batches
+        self.prefix = prefix
+
+    def on_epoch_end(self, epoch, logs=None):
+        results = self.model.evaluate(self.batches, return_dict=True, verbose=0)
+        if logs is not None:
+            logs.update({f"{self.prefix}{k}": float(v) for k, v in results.items()})
 
 
 def throughput(history, global_batch, steps_per_epoch):

@@ -56,6 +56,9 @@ class Job:
         data_info: `source`, `synthetic` (bool) and example counts, for `run.json`.
         validation_data: unbatched examples evaluated after every epoch.
         test_data: unbatched held-out examples evaluated once at the end (`test_*`).
+        test_each_epoch: also evaluate `test_data` after every epoch, into the history
+            (`test_*` beside `val_*`), for studies that chart test curves; model choices
+            such as early stopping must still use the validation metrics alone.
         augment: `(example, seed) -> example` applied in the training pipeline only;
             `seed` is a `[2]` int64 tensor for `tf.random.stateless_*` ops.
         shuffle_buffer: the per-epoch shuffle buffer.
@@ -74,6 +77,7 @@ class Job:
     data_info: dict
     validation_data: tf.data.Dataset | None = None
     test_data: tf.data.Dataset | None = None
+    test_each_epoch: bool = False
     augment: Callable | None = None
     shuffle_buffer: int = 10_000
     submodels: dict = dataclasses.field(default_factory=dict)

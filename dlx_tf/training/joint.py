@@ -54,6 +54,12 @@ class JointTrainer(TrainableModel):
         return [metric for member in self.members().values() for metric in member.metrics]
 
     def train_step(self, data):
+        return self._prefixed(lambda member: member.train_step(data))
+
+    def test_step(self, data):
+        return self._prefixed(lambda member: member.test_step(data))
+
+    def _prefixed(self, step):
         return {f"{name}_{key}": value
                 for name, member in self.members().items()
-                for key, value in member.train_step(data).items()}
+                for key, value in step(member).items()}

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from dlx_tf.errors import UsageError
 from dlx_tf.export import export_saved_model
-from dlx_tf.training.callbacks import EpochRecorder
+from dlx_tf.training.callbacks import EpochRecorder, HeldOutEvaluation
 from dlx_tf.training.checkpoint import TrainingCheckpoint
 from dlx_tf.training.cli import parse_args
 from dlx_tf.training.config import apply_overrides, config_differences, config_to_dict
@@ -48,7 +48,7 @@ def run(experiment, profiles, build, options):
     """Trains, evaluates, plots and exports one experiment; returns a `RunResult`."""
     if options.cpu_devices:
         configure_cpu_devices(options.cpu_devices)
-    config = _make_config(profiles[options.profile], options)
+    config = make_config(profiles[options.profile], options)
     strategy = resolve_strategy(options.strategy)
     precision = set_mixed_precision(strategy, options.mixed_precision)
     chief = is_chief(strategy)
@@ -98,6 +98,9 @@ def run(experiment, profiles, build, options):
     })
     try:
         callbacks = list(job.callbacks)
+        if job.test_each_epoch and job.test_data is not None:
+            # First, so every later callback (the experiment's too) sees the test_* logs.
+            callbacks.insert(0, HeldOutEvaluation(_batched(job.test_data, config.batch_size)))
         history_plot = os.path.join(plots_dir, "history.png")
         if chief:
             callbacks += [
@@ -131,7 +134,8 @@ def run(experiment, profiles, build, options):
         raise
 
 
-def _make_config(config, options):
+def make_config(config, options):
+    """The profile's config with the command line's `--set`, `--data` and `--seed` applied."""
     assignments = list(options.set)
     if options.data is not None:
         assignments.append(f"data={options.data}")

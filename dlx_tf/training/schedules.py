@@ -45,3 +45,47 @@ class LinearDecaySchedule(keras.optimizers.schedules.LearningRateSchedule):
             "constant_epochs": self.constant_epochs,
             "decay_epochs": self.decay_epochs,
         }
+
+
+@keras.saving.register_keras_serializable(package="dlx_tf")
+class WarmupLinearDecaySchedule(keras.optimizers.schedules.LearningRateSchedule):
+    """Linear warm-up from zero to `peak_learning_rate`, then linear decay to zero.
+
+    The BERT policy (Devlin et al. 2019, §A.2; official `optimization.py`): step `s`
+    trains with `peak * s / warmup_steps` while `s < warmup_steps`, else with
+    `peak * (1 - s / total_steps)` — the decay runs over all steps, warm-up included,
+    so the rate drops slightly as warm-up ends, as in the official code.
+
+    Args:
+        peak_learning_rate: the rate reached at the end of warm-up.
+        warmup_steps: optimizer steps of warm-up (0 starts at the peak).
+        total_steps: optimizer steps of the whole run; the rate is zero from there on.
+
+    Example:
+    ```python
+    schedule = WarmupLinearDecaySchedule(2e-5, warmup_steps=375, total_steps=3750)
+    keras.optimizers.AdamW(schedule, weight_decay=0.01)
+    ```
+    """
+
+    def __init__(self, peak_learning_rate, warmup_steps, total_steps):
+        if not 0 <= warmup_steps < total_steps:
+            raise ValueError(f"warmup_steps: expected 0 <= warmup_steps < total_steps "
+                             f"({total_steps}), got {warmup_steps}")
+        self.peak_learning_rate = peak_learning_rate
+        self.warmup_steps = warmup_steps
+        self.total_steps = total_steps
+
+    def __call__(self, step):
+        step = ops.cast(step, "float32")
+        warmup = step / max(self.warmup_steps, 1)
+        decay = 1.0 - step / self.total_steps
+        fraction = ops.where(step < self.warmup_steps, warmup, ops.maximum(decay, 0.0))
+        return self.peak_learning_rate * fraction
+
+    def get_config(self):
+        return {
+            "peak_learning_rate": self.peak_learning_rate,
+            "warmup_steps": self.warmup_steps,
+            "total_steps": self.total_steps,
+        }

@@ -1,30 +1,21 @@
 """The CycleGAN smoke profile through the real command line: it learns, records, exports."""
 
-import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from harness import run_experiment_script
 
 from dlx_tf.export import check_export
 
 pytestmark = pytest.mark.slow
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     base = tmp_path_factory.mktemp("cyclegan")
-    command = [sys.executable, os.path.join(ROOT, "experiments", "cyclegan.py"),
-               "--output-dir", str(base / "run"), "--export-dir", str(base / "saved_models"),
-               "--set", "epochs=2", "--set", "decay_epochs=1"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    with open(base / "run" / "run.json") as f:
-        return base, json.load(f)
+    return base, run_experiment_script("cyclegan", base, "epochs=2", "decay_epochs=1")
 
 
 def test_smoke_run_learns_to_translate(smoke):

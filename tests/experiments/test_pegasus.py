@@ -2,31 +2,22 @@
 ACAI learns to reconstruct and interpolates more realistically than its λ = 0 baseline,
 the pegasus search writes its figures and report, and both SavedModels serve."""
 
-import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from harness import run_experiment_script
 
 from dlx_tf.export import check_export
 
 pytestmark = pytest.mark.slow
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     base = tmp_path_factory.mktemp("pegasus")
-    command = [sys.executable, os.path.join(ROOT, "experiments", "pegasus.py"),
-               "--output-dir", str(base / "run"), "--export-dir", str(base / "saved_models"),
-               "--set", "epochs=4"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    with open(base / "run" / "run.json") as f:
-        return base, json.load(f)
+    return base, run_experiment_script("pegasus", base, "epochs=4")
 
 
 def test_the_dcgan_learns_the_classes_and_acai_learns_to_reconstruct(smoke):

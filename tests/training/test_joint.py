@@ -1,9 +1,12 @@
 import keras
 import numpy as np
+import pytest
+import tensorflow as tf
 from harness import train_under
 from two_player import TwoPlayer, regression_data
 
 from dlx_tf.training.checkpoint import TrainingCheckpoint
+from dlx_tf.training.classifier_trainer import ClassifierTrainer
 from dlx_tf.training.joint import JointTrainer
 
 
@@ -80,3 +83,37 @@ def test_two_replicas_train_the_joint_model_like_one(one_device, two_replicas):
         np.testing.assert_allclose(two_history[key], one_history[key], rtol=1e-5, err_msg=key)
     for a, b in zip(one, two):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-6)
+
+
+def _classifier_batches(count=96):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(count, 3)).astype("float32")
+    labels = (x[:, 0] > 0).astype("int32") + (x[:, 1] > 0.5).astype("int32")
+    noisy = np.where(rng.random(count) < 0.25, (labels + 1) % 3, labels).astype("int32")
+    return tf.data.Dataset.from_tensor_slices((x, noisy, labels)).batch(32)
+
+
+def _compiled_classifier(width, learning_rate):
+    trainer = ClassifierTrainer(keras.Sequential([keras.layers.Dense(width, activation="relu"),
+                                                  keras.layers.Dense(3)]))
+    trainer.compile(keras.optimizers.Adam(learning_rate))
+    return trainer
+
+
+def test_evaluate_prefixes_every_member_and_matches_its_own_evaluate(one_device):
+    data = _classifier_batches()
+    with one_device.scope():
+        joint = JointTrainer({"wide": _compiled_classifier(16, 0.05),
+                              "narrow": _compiled_classifier(4, 0.01)}, name="joint")
+        joint.compile()
+        joint.build_for_training(next(iter(data)))
+    joint.fit(data, epochs=2, verbose=0, shuffle=False)
+
+    results = joint.evaluate(data, return_dict=True, verbose=0)
+    assert sorted(results) == sorted(f"{member}_{key}" for member in ("wide", "narrow")
+                                     for key in ("loss", "accuracy", "clean_accuracy"))
+    assert results["wide_loss"] != pytest.approx(results["narrow_loss"])
+    for member in ("wide", "narrow"):
+        alone = getattr(joint, member).evaluate(data, return_dict=True, verbose=0)
+        for key, value in alone.items():
+            assert results[f"{member}_{key}"] == pytest.approx(value, rel=1e-6), (member, key)

@@ -1,24 +1,13 @@
 import functools
 import json
 
-import keras
 import numpy as np
 import pytest
-from two_player import TwoPlayerConfig, build_two_player
+from two_player import CrashBeforeEpoch, TwoPlayerConfig, build_two_player
 
 from dlx_tf.training.runner import run_experiment
 
 PROFILES = {"smoke": TwoPlayerConfig()}
-
-
-class CrashBeforeEpoch(keras.callbacks.Callback):
-    def __init__(self, epoch):
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch == self.epoch:
-            raise RuntimeError("simulated crash")
 
 
 def _run(output_dir, *extra, callbacks=()):

@@ -1,0 +1,62 @@
+"""BERT under label noise through the real command line, cut to two noise rates and one
+loss: the clean run learns the synthetic topics, the 50 % run learns less, the sweep
+writes its charts and summary, and the string-input SavedModel serves."""
+
+import json
+import os
+
+import pytest
+import tensorflow as tf
+from harness import run_experiment_script
+
+from dlx_tf.errors import UsageError
+from dlx_tf.export import check_export
+from dlx_tf.training.job import RunEnv
+from experiments import bert_noise
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    base = tmp_path_factory.mktemp("bert_noise")
+    return base, run_experiment_script("bert_noise", base, "noise_rates=0.0,0.5", "losses=ce")
+
+
+@pytest.mark.slow
+def test_clean_labels_learn_and_half_noisy_labels_learn_less(sweep):
+    base, summary = sweep
+    clean, noisy = (json.load(open(os.path.join(run["run_dir"], "run.json")))
+                    for run in summary["runs"])
+    assert summary["data"]["synthetic"] is True and summary["status"] == "completed"
+    assert clean["metrics"]["test_ce_accuracy"] > 0.6  # chance is 0.25
+    assert noisy["metrics"]["test_ce_accuracy"] < clean["metrics"]["test_ce_accuracy"]
+    assert noisy["data"]["train_noise"]["flipped"] == round(0.5 * noisy["data"]["train_examples"])
+    # Against its noisy labels the 50 % run keeps improving while it trains.
+    accuracy = [entry["ce_accuracy"] for entry in noisy["history"]]
+    assert accuracy[-1] > accuracy[0]
+    assert summary["metrics"]["test_accuracy"]["ce"] == [
+        clean["metrics"]["test_ce_accuracy"], noisy["metrics"]["test_ce_accuracy"]]
+
+
+@pytest.mark.slow
+def test_the_sweep_writes_charts_and_a_serving_model_per_rate(sweep):
+    base, summary = sweep
+    for path in summary["artifacts"].values():
+        assert os.path.getsize(path) > 1000, path
+    names = sorted(e["model_name"] for e in summary["exports"])
+    assert names == ["bert_noise0_synthetic", "bert_noise50_synthetic"]
+    result = check_export(str(base / "saved_models" / names[0]))
+    assert result.returncode == 0, result.stdout
+    assert "TFText>RoundRobinTrim" in result.stdout
+    loaded = tf.saved_model.load(str(base / "saved_models" / names[0] / "1"))
+    outputs = loaded.signatures["serving_default"](texts=tf.constant(["a document", ""]))
+    assert outputs["probabilities"].shape == (2, 4) and outputs["label"].dtype == tf.int64
+
+
+def test_unknown_losses_and_noise_kinds_are_refused_before_loading(one_device, tmp_path):
+    env = RunEnv(one_device, str(tmp_path), str(tmp_path), "smoke", True)
+    smoke = bert_noise.PROFILES["smoke"]
+    for change, message in (({"losses": ("ce", "mae")}, "losses: expected some of"),
+                            ({"noise_kind": "asymmetric"}, "noise_kind: expected one of")):
+        config = type(smoke)(**{**smoke.__dict__, **change})
+        with pytest.raises(UsageError, match=message):
+            bert_noise.build(config, env)
