@@ -11,7 +11,8 @@ from harness import run_experiment_script
 
 from dlx_tf.export import check_export
 
-pytestmark = pytest.mark.slow
+# About 6.5 minutes on 2 cores: beyond CI's budget, run with `python -m pytest -m heavy`.
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]
 
 
 @pytest.fixture(scope="module")
