@@ -243,8 +243,14 @@ def _decode_strings(value):
 
 def rest_request(model_name, host, warmup_inputs):
     """A curl command sending the first warmup example to TF Serving's REST predict API."""
-    instance = {name: values[0] for name, values in warmup_inputs.items()}
-    body = json.dumps({"signature_name": SERVING_SIGNATURE, "instances": [instance]})
+    if all(isinstance(values, list) for values in warmup_inputs.values()):
+        instance = {name: values[0] for name, values in warmup_inputs.items()}
+        request = {"signature_name": SERVING_SIGNATURE, "instances": [instance]}
+    else:  # scalar inputs (generation settings) need the columnar format
+        columns = {name: values[:1] if isinstance(values, list) else values
+                   for name, values in warmup_inputs.items()}
+        request = {"signature_name": SERVING_SIGNATURE, "inputs": columns}
+    body = json.dumps(request)
     return f"curl -X POST http://{host}/v1/models/{model_name}:predict -d {shlex.quote(body)}"
 
 

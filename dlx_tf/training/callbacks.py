@@ -20,10 +20,11 @@ class EpochRecorder(keras.callbacks.Callback):
         steps_per_epoch: steps in one epoch.
         plot_path: the PNG redrawn every epoch.
         plot_title: its title (says "synthetic data" when it is).
+        extend_throughput: `(throughput) -> dict` of extra throughput entries, or None.
     """
 
     def __init__(self, record, checkpoint, history, global_batch, steps_per_epoch, plot_path,
-                 plot_title):
+                 plot_title, extend_throughput=None):
         super().__init__()
         self.record = record
         self.checkpoint = checkpoint
@@ -32,6 +33,7 @@ class EpochRecorder(keras.callbacks.Callback):
         self.steps_per_epoch = steps_per_epoch
         self.plot_path = plot_path
         self.plot_title = plot_title
+        self.extend_throughput = extend_throughput
         self._started = None
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -43,10 +45,10 @@ class EpochRecorder(keras.callbacks.Callback):
         entry.update({k: float(v) for k, v in (logs or {}).items()})
         self.history.append(entry)
         self.checkpoint.save(epoch + 1, {"history": self.history})
-        self.record.update(
-            history=self.history,
-            throughput=throughput(self.history, self.global_batch, self.steps_per_epoch),
-        )
+        measured = throughput(self.history, self.global_batch, self.steps_per_epoch)
+        if self.extend_throughput is not None:
+            measured.update(self.extend_throughput(measured))
+        self.record.update(history=self.history, throughput=measured)
         plot_history(self.history, self.plot_path, self.plot_title)
 
 

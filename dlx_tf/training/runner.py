@@ -106,7 +106,8 @@ def run(experiment, profiles, build, options):
             callbacks += [
                 keras.callbacks.TensorBoard(os.path.join(run_dir, "tensorboard")),
                 EpochRecorder(record, checkpoint, history, config.batch_size, steps,
-                              history_plot, f"{experiment} training curves{synthetic}"),
+                              history_plot, f"{experiment} training curves{synthetic}",
+                              job.extend_throughput),
             ]
         if initial_epoch < config.epochs:
             job.model.fit(

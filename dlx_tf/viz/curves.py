@@ -11,18 +11,25 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 _NOT_METRICS = {"epoch", "epoch_seconds", "learning_rate"}
 
 
-def plot_history(history, path, title):
+def plot_history(history, path, title, metrics=None, references=None):
     """Draws every metric in `history` (a list of per-epoch dicts) against the epoch.
 
     `val_<name>` is drawn in the same panel as `<name>`. Written atomically so a
     viewer refreshing the file never reads half a PNG.
+
+    Args:
+        metrics: the panels to draw (default: every metric).
+        references: `{metric: (value, label)}` horizontal lines, such as a loss floor.
     """
     names = [k for k in history[0] if k not in _NOT_METRICS and not k.startswith("val_")]
     names += [k[4:] for k in history[0] if k.startswith("val_") and k[4:] not in names]
+    names = [name for name in names if metrics is None or name in metrics]
+    references = references or {}
     epochs = [entry["epoch"] for entry in history]
     columns = min(4, len(names))
     rows = -(-len(names) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(max(4 * columns, 6), 3.2 * rows),
+                                squeeze=False)
     for axis in axes.ravel()[len(names):]:
         axis.axis("off")
     for axis, name in zip(axes.ravel(), names):
@@ -30,6 +37,9 @@ def plot_history(history, path, title):
         for key, label in ((name, own), (f"val_{name}", "validation")):
             if key in history[0]:
                 axis.plot(epochs, [entry[key] for entry in history], marker="o", label=label)
+        if name in references:
+            value, label = references[name]
+            axis.axhline(value, color="black", linestyle="--", label=label)
         axis.set_title(name)
         axis.set_xlabel("epoch")
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -115,3 +115,12 @@ def test_rest_request_is_a_shell_command_with_valid_json():
         "signature_name": "serving_default",
         "instances": [{"text": "it's", "ids": [1, 2]}],
     }
+
+
+def test_rest_request_with_scalar_inputs_uses_the_columnar_format():
+    command = standalone_check.rest_request(
+        "lm", "serving:8501", {"prompts": ["It is", "Emma"], "seed": 3, "temperature": 0.5})
+    assert json.loads(shlex.split(command)[-1]) == {
+        "signature_name": "serving_default",
+        "inputs": {"prompts": ["It is"], "seed": 3, "temperature": 0.5},
+    }

@@ -1,10 +1,13 @@
+import time
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlx_tf.training.callbacks import HeldOutEvaluation
+from dlx_tf.training.callbacks import EpochRecorder, HeldOutEvaluation
 from dlx_tf.training.classifier_trainer import ClassifierTrainer
+from dlx_tf.training.run_record import RunRecord
 
 
 def _batches(count, seed):
@@ -76,3 +79,22 @@ def test_the_prefix_is_configurable(one_device):
                                                        prefix="heldout_")]).history
     assert sorted(history) == ["accuracy", "clean_accuracy", "heldout_accuracy",
                                "heldout_loss", "loss"]
+
+
+class NoCheckpoint:
+    def save(self, epoch, metadata):
+        pass
+
+
+def test_epoch_recorder_adds_the_experiments_throughput_entries(tmp_path):
+    record = RunRecord(str(tmp_path), {"history": [], "throughput": {}})
+    recorder = EpochRecorder(
+        record, NoCheckpoint(), [], global_batch=8, steps_per_epoch=10,
+        plot_path=str(tmp_path / "history.png"), plot_title="test",
+        extend_throughput=lambda measured: {"tokens_per_sec": measured["examples_per_sec"] * 64})
+    recorder.on_epoch_begin(0)
+    time.sleep(0.01)  # an epoch of measurable length
+    recorder.on_epoch_end(0, {"loss": 1.0})
+    throughput = RunRecord.load(str(tmp_path))["throughput"]
+    assert throughput["examples_per_sec"] > 0
+    assert throughput["tokens_per_sec"] == throughput["examples_per_sec"] * 64

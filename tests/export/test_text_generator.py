@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+from tiny_decoder_lm import CONTEXT, make_tiny_model
+
+from dlx_tf.data.char_tokenizer import CharTokenizer
+from dlx_tf.export import check_export, export_saved_model
+from dlx_tf.export.text_generator import text_generator_endpoints
+from dlx_tf.models.decoder_lm.decoder_lm_generator import DecoderLMGenerator
+
+TOKENIZER = CharTokenizer.fit("abcdefghijklmnopqrstu ")  # 22 characters + unknown = 23 ids
+# Different lengths in one batch, an unknown character, and one longer than the context.
+PROMPTS = ["ab", "the quiet", "unknown: Z", "a long prompt that exceeds the context"]
+SETTINGS = {"max_new_tokens": 20, "temperature": 0.9, "top_k": 8, "top_p": 0.95, "seed": 4}
+
+
+def _serving_inputs(prompts=PROMPTS, **overrides):
+    settings = {**SETTINGS, **overrides}
+    return {"prompts": np.array([p.encode() for p in prompts], object),
+            "max_new_tokens": np.int32(settings["max_new_tokens"]),
+            "temperature": np.float32(settings["temperature"]),
+            "top_k": np.int32(settings["top_k"]), "top_p": np.float32(settings["top_p"]),
+            "seed": np.int64(settings["seed"])}
+
+
+def _live(generator, prompt, settings):
+    tokens = generator.generate(TOKENIZER.encode(prompt)[None], settings["max_new_tokens"],
+                                settings["seed"], settings["temperature"], settings["top_k"],
+                                settings["top_p"])
+    return TOKENIZER.decode(tokens[0].numpy())
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    model = make_tiny_model()
+    generator = DecoderLMGenerator(model, shift=4)
+    version = export_saved_model(
+        "tiny_lm", resources=[model], endpoints=text_generator_endpoints(generator, TOKENIZER),
+        warmup_inputs=_serving_inputs(), manifest={"experiment": "test"},
+        base_dir=str(tmp_path_factory.mktemp("saved_models")))
+    return model, generator, version, tf.saved_model.load(version.path)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"temperature": 0.0}])
+def test_serving_default_generates_what_the_live_generator_does(exported, overrides):
+    model, generator, _, loaded = exported
+    inputs = _serving_inputs(**overrides)
+    served = loaded.signatures["serving_default"](
+        **{k: tf.constant(v) for k, v in inputs.items()})["text"].numpy()
+    settings = {**SETTINGS, **overrides}
+    assert [text.decode() for text in served] == [_live(generator, p, settings)
+                                                  for p in PROMPTS]
+    assert all(len(text.decode()) == SETTINGS["max_new_tokens"] for text in served)
+
+
+def test_a_prompt_gives_the_same_text_whatever_else_is_in_the_batch(exported):
+    serve = exported[3].signatures["serving_default"]
+    alone = serve(**{k: tf.constant(v) for k, v in _serving_inputs(PROMPTS[1:2]).items()})
+    together = serve(**{k: tf.constant(v) for k, v in _serving_inputs().items()})
+    assert alone["text"].numpy()[0] == together["text"].numpy()[1]
+
+
+def test_next_token_logits_match_the_model(exported):
+    model, _, _, loaded = exported
+    ids = TOKENIZER.encode("the quiet")[None].astype("int32")
+    served = loaded.signatures["next_token_logits"](token_ids=tf.constant(ids))["logits"]
+    np.testing.assert_allclose(served, model(ids)[:, -1], rtol=1e-5, atol=1e-5)
+    too_long = np.zeros((1, CONTEXT + 1), "int32")
+    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"1 <= length <= {CONTEXT}"):
+        loaded.signatures["next_token_logits"](token_ids=tf.constant(too_long))
+
+
+def test_fresh_process_check_passes_with_core_ops_only(exported):
+    result = check_export(exported[2].path)
+    assert result.returncode == 0, result.stdout
+    assert "ops check: all registered in core TensorFlow" in result.stdout
