@@ -16,7 +16,7 @@ def smoke(tmp_path_factory):
     base = tmp_path_factory.mktemp("austen_net")
     return base, run_experiment_script("austen_net", base, "epochs=3",
                                        "synthetic_train_chars=150000", "warmup_steps=20",
-                                       "sample_tokens=300")
+                                       "sample_tokens=100")
 
 
 def test_smoke_run_approaches_the_entropy_rate(smoke):
