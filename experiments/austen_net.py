@@ -136,21 +136,14 @@ def build(config, env):
                 "peak_flops_per_sec": round(peak),
                 "model_flops_utilization": round(tokens_per_sec * flops_per_token / peak, 4)}
 
-    validation_batches = evaluation_windows(validation_ids, length).batch(config.batch_size)
     generator = DecoderLMGenerator(model)
     prompt = config.prompt or _first_words(corpus.validation, 40)
     model_dir = os.path.join(env.run_dir, "model")
     sample_path = os.path.join(env.run_dir, "sample.txt")
 
-    last_epoch_logs = {}
-    keep_logs = keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: last_epoch_logs.update(logs))
-
-    def evaluate():
-        loss = last_epoch_logs.get("val_loss")
-        if loss is None:  # resumed after the last epoch: no epoch ran in this process
-            loss = trainer.evaluate(validation_batches, return_dict=True, verbose=0)["loss"]
-        metrics = {"validation_cross_entropy": float(loss)}
+    def evaluate(final):
+        loss = final["val_loss"]
+        metrics = {"validation_cross_entropy": loss}
         synthetic = corpus.info.get("synthetic")
         if synthetic:
             rate = corpus.info["entropy_rate_nats_per_char"]
@@ -193,7 +186,6 @@ def build(config, env):
         validation_data=evaluation_windows(validation_ids, length),
         data_info=data_info,
         submodels={"decoder_lm": model},
-        callbacks=[keep_logs],
         extend_throughput=extend_throughput,
         evaluate=evaluate,
         plots=plots,

@@ -119,7 +119,7 @@ def build(config, env):
         return (to_unit_range(random_jitter(image_a, config.crop_size, seed_a)),
                 to_unit_range(random_jitter(image_b, config.crop_size, seed_b)))
 
-    def evaluate():
+    def evaluate(metrics):
         metrics = {f"{name}_at_init": value for name, value in at_init.items()}
         metrics["domain_classifier_test_accuracy"] = domain_accuracy(classifier, test_a, test_b)
         return metrics

@@ -136,7 +136,7 @@ def build(config, env):
                  "judge": judge}
     search, final_metrics = {}, {}
 
-    def evaluate():
+    def evaluate(metrics):
         judge_logits = pegasus_search.batched_call(lambda x: judge(x, training=False), test_images)
         metrics = {"judge_test_accuracy": float(np.mean(judge_logits.argmax(1) == test_labels))}
         search.update(_search_pegasus(config, generator, discriminator, autoencoders, judge,

@@ -66,7 +66,8 @@ class Job:
         callbacks: extra Keras callbacks (sample grids, text samples).
         extend_throughput: `(throughput) -> dict` of entries to add to the measured
             `examples_per_sec`/`steps_per_sec`, such as tokens per second or MFU.
-        evaluate: `() -> dict` of extra final metrics; runs on every worker.
+        evaluate: `(metrics) -> dict` of extra final metrics, given the final metrics so far
+            (the last epoch's, `test_*`); runs on every worker.
         plots: `() -> {name: path}` of final figures, written into `env.plots_dir`.
         exports: `(metrics) -> [ExportSpec]` SavedModels to write at the end.
 
@@ -85,6 +86,6 @@ class Job:
     submodels: dict = dataclasses.field(default_factory=dict)
     callbacks: list = dataclasses.field(default_factory=list)
     extend_throughput: Callable[[dict], dict] | None = None
-    evaluate: Callable[[], dict] | None = None
+    evaluate: Callable[[dict], dict] | None = None
     plots: Callable[[], dict] | None = None
     exports: Callable[[dict], list] | None = None

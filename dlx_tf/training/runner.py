@@ -232,7 +232,7 @@ def _final_metrics(job, history, global_batch):
                                      verbose=0)
         metrics.update({f"test_{k}": float(v) for k, v in results.items()})
     if job.evaluate is not None:
-        metrics.update(job.evaluate())
+        metrics.update(job.evaluate(dict(metrics)))
     return metrics
 
 
