@@ -21,6 +21,7 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 
 SERVING_SIGNATURE = "serving_default"
 MANIFEST_FILE = os.path.join("assets.extra", "manifest.json")
@@ -28,6 +29,7 @@ WARMUP_FILE = os.path.join("assets.extra", "tf_serving_warmup_requests")
 # Exports made on a GPU (TF32 matmuls) and checked on a CPU differ by about 1e-4 relative.
 FLOAT_RTOL = 1e-3
 FLOAT_ATOL = 1e-5
+MAX_INLINE_BODY = 4000  # characters of JSON printed inline in the curl command
 
 
 class UsageError(Exception):
@@ -251,6 +253,11 @@ def rest_request(model_name, host, warmup_inputs):
                    for name, values in warmup_inputs.items()}
         request = {"signature_name": SERVING_SIGNATURE, "inputs": columns}
     body = json.dumps(request)
+    if len(body) > MAX_INLINE_BODY:  # e.g. a waveform: too long to paste, so kept in a file
+        with tempfile.NamedTemporaryFile("w", suffix=".json", prefix=f"{model_name}_request_",
+                                         delete=False) as file:
+            file.write(body)
+        body = f"@{file.name}"
     return f"curl -X POST http://{host}/v1/models/{model_name}:predict -d {shlex.quote(body)}"
 
 

@@ -257,7 +257,8 @@ def _export(job, options, record, metrics, run_dir):
 
 
 def _print_summary(run_dir, metrics, exports):
-    shown = ", ".join(f"{k}={v:.4f}" for k, v in metrics.items() if k.startswith("test_"))
+    shown = ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()
+                      if k.startswith("test_") and isinstance(v, int | float))
     print(f"Run folder: {run_dir}" + (f"  ({shown})" if shown else ""))
     for exported in exports:
         name, version = exported["model_name"], exported["version"]

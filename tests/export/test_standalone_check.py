@@ -124,3 +124,15 @@ def test_rest_request_with_scalar_inputs_uses_the_columnar_format():
         "signature_name": "serving_default",
         "inputs": {"prompts": ["It is"], "seed": 3, "temperature": 0.5},
     }
+
+
+def test_a_long_rest_request_body_goes_to_a_file_curl_reads(tmp_path, monkeypatch):
+    monkeypatch.setattr(standalone_check.tempfile, "tempdir", str(tmp_path))
+    waveform = [0.25] * 3000
+    command = standalone_check.rest_request("audio", "serving:8501",
+                                            {"waveforms": [waveform, waveform]})
+    body = shlex.split(command)[-1]
+    assert body.startswith(f"@{tmp_path}")
+    with open(body[1:]) as file:
+        assert json.load(file) == {"signature_name": "serving_default",
+                                   "instances": [{"waveforms": waveform}]}

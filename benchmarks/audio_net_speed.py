@@ -1,0 +1,117 @@
+"""Audio-Net speed: the log-mel frontend, the train step and whole-clip inference of
+experiments/audio_net.py at a profile's sizes.
+
+    python benchmarks/audio_net_speed.py                    # the smoke profile's sizes
+    python benchmarks/audio_net_speed.py --profile paper    # ResNet-18, 3 s at 22,050 Hz
+    python benchmarks/audio_net_speed.py --profile paper --batch-size 8 --steps 2
+
+Random waveforms and weights; the first steps (tracing, XLA compilation) are not timed.
+Prints a table of milliseconds per call and segments (or clips) per second.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "experiments"))
+import audio_net  # noqa: E402
+from timing import seconds_per_step  # noqa: E402
+
+from dlx_tf.data.audio_augment import AudioAugmentation  # noqa: E402
+from dlx_tf.data.genre_segments import augment_segment  # noqa: E402
+from dlx_tf.layers.log_mel_spectrogram import LogMelSpectrogram  # noqa: E402
+from dlx_tf.models.audio_net import AudioNetClassifier, AudioNetTrainer  # noqa: E402
+
+
+def _seconds_per_call(function, argument, calls, warmup=2):
+    for _ in range(warmup):
+        function(argument)
+    started = time.perf_counter()
+    for _ in range(calls):
+        result = function(argument)
+    np.asarray(result)  # wait for the last call
+    return (time.perf_counter() - started) / calls
+
+
+def _pipeline_seconds_per_batch(config, frontend, waveforms, batches):
+    """The runner's per-example map (augmentations and log-mel) over in-memory segments."""
+    augmentation = AudioAugmentation(
+        gain_db=config.gain_db, shift_fraction=config.shift_fraction,
+        freq_masks=config.freq_masks, freq_width=config.freq_width,
+        time_masks=config.time_masks, time_width=config.time_width)
+    labels = tf.zeros([len(waveforms)], tf.int32)
+    dataset = tf.data.Dataset.from_tensor_slices((waveforms, labels)).repeat().enumerate().map(
+        lambda index, example: augment_segment(example, tf.stack([tf.constant(0, tf.int64),
+                                                                  index]),
+                                               frontend, augmentation, 0.0),
+        num_parallel_calls=tf.data.AUTOTUNE).batch(len(waveforms)).prefetch(tf.data.AUTOTUNE)
+    iterator = iter(dataset)
+    next(iterator)
+    started = time.perf_counter()
+    for _ in range(batches):
+        next(iterator)
+    return (time.perf_counter() - started) / batches
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", default="smoke", choices=sorted(audio_net.PROFILES))
+    parser.add_argument("--batch-size", type=int, default=0, help="default: the profile's")
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--clip-seconds", type=float, default=30.0)
+    args = parser.parse_args()
+    config = audio_net.PROFILES[args.profile]
+    batch = args.batch_size or config.batch_size
+    segment = round(config.segment_seconds * config.sample_rate)
+    rng = np.random.default_rng(0)
+    waveforms = tf.constant(rng.uniform(-0.5, 0.5, (batch, segment)).astype("float32"))
+    frontend = LogMelSpectrogram(sample_rate=config.sample_rate,
+                                 frame_length=config.frame_length,
+                                 frame_step=config.frame_step, num_mel_bins=config.mel_bins)
+    spectrograms = frontend(waveforms)
+    rows = [("log-mel frontend", batch,
+             _seconds_per_call(tf.function(frontend), waveforms, args.steps)),
+            ("training input pipeline", batch,
+             _pipeline_seconds_per_batch(config, frontend, waveforms, args.steps))]
+
+    def trainer():
+        keras.utils.set_random_seed(0)
+        classifier = AudioNetClassifier(num_classes=10, width=config.width,
+                                        dropout=config.dropout)
+        model = AudioNetTrainer(classifier)
+        model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-4),
+                      mixup_alpha=config.mixup_alpha)
+        return model, classifier
+
+    labels = tf.constant(rng.integers(0, 10, batch).astype("int32"))
+    for jit_compile in (False, True):
+        model, _ = trainer()
+        seconds = seconds_per_step(model, (spectrograms, labels), args.steps, jit_compile)
+        rows.append((f"train step{', XLA' if jit_compile else ''}", batch, seconds))
+
+    # What the export does with one clip: cut, spectrogram, classify, average.
+    _, classifier = trainer()
+    clip_segments = int(args.clip_seconds * config.sample_rate) // segment
+    clip = tf.constant(rng.uniform(-0.5, 0.5, (clip_segments, segment)).astype("float32"))
+    infer = tf.function(lambda x: tf.reduce_mean(
+        tf.nn.softmax(classifier(frontend(x), training=False)), axis=0))
+    rows.append((f"inference, {args.clip_seconds:g} s clip", clip_segments,
+                 _seconds_per_call(infer, clip, args.steps)))
+
+    threads = tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()
+    print(f"\nprofile {args.profile}: {config.segment_seconds:g} s segments at "
+          f"{config.sample_rate} Hz → spectrogram {tuple(spectrograms.shape[1:])}, "
+          f"width {config.width}, mixup α {config.mixup_alpha:g}; {threads} threads")
+    print(f"{'what':<24} {'segments':>8} {'ms/call':>9} {'segments/s':>11}")
+    for name, count, seconds in rows:
+        print(f"{name:<24} {count:8d} {1000 * seconds:9.1f} {count / seconds:11.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The serving signature of a segment-level audio classifier: waveforms in, clip-level
+genre probabilities out, the spectrogram computed inside the SavedModel."""
+
+import tensorflow as tf
+
+
+def audio_classifier_endpoints(frontend, classifier, segment_samples, class_names):
+    """`{"serving_default": (fn, input_signature)}` for `export_saved_model`.
+
+    The input `waveforms` is float32 `[batch, samples]` in [-1, 1] at the training sample
+    rate, with `samples >= segment_samples`. Each clip is cut into consecutive segments of
+    `segment_samples` (the remainder is dropped, as in training), every segment goes through
+    `frontend` and `classifier`, and the clip's probabilities are the mean of its segments'
+    (the song-level rule of the evaluation). Outputs: `probabilities` float32
+    `[batch, classes]`, `label` int64 `[batch]`, `genre` string `[batch]` and `segments`
+    int32 `[batch]`, the number of segments averaged.
+
+    Pass `resources=[frontend, classifier]` to `export_saved_model`.
+
+    Args:
+        frontend: waveforms `[n, segment_samples]` → features, e.g. `LogMelSpectrogram`.
+        classifier: features → logits `[n, classes]`.
+        segment_samples: the training segment length in samples.
+        class_names: the label names, index = label.
+    """
+    names = tf.constant(list(class_names))
+
+    def serve(waveforms):
+        shape = tf.shape(waveforms)
+        ok = tf.logical_and(tf.rank(waveforms) == 2, tf.reduce_all(shape[-1:] >= segment_samples))
+        expected = f"waveforms must be float32 [batch, samples] with samples >= {segment_samples}"
+        with tf.control_dependencies([tf.debugging.Assert(ok, [expected, "got", shape])]):
+            waveforms = tf.identity(waveforms)
+        segments = tf.signal.frame(waveforms, segment_samples, segment_samples)
+        batch, count = tf.shape(segments)[0], tf.shape(segments)[1]
+        flat = tf.reshape(segments, [batch * count, segment_samples])
+        # Mixed precision gives float16 logits; softmax and average in float32.
+        logits = tf.cast(classifier(frontend(flat), training=False), tf.float32)
+        per_segment = tf.reshape(tf.nn.softmax(logits, axis=-1), [batch, count, -1])
+        probabilities = tf.reduce_mean(per_segment, axis=1)
+        label = tf.argmax(probabilities, axis=-1)
+        return {"probabilities": probabilities, "label": label,
+                "genre": tf.gather(names, label), "segments": tf.fill([batch], count)}
+
+    signature = [tf.TensorSpec([None, None], tf.float32, name="waveforms")]
+    return {"serving_default": (serve, signature)}

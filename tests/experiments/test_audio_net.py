@@ -1,0 +1,77 @@
+"""The Audio-Net smoke profile through the real command line: it learns the synthetic
+genres, scores held-out songs, draws its figures and exports a waveform classifier; and,
+opt-in, the transfer path from a local KerasHub preset with a frozen-backbone phase."""
+
+import keras
+import keras_hub
+import numpy as np
+import pytest
+import tensorflow as tf
+from harness import run_experiment_script
+
+from dlx_tf.models.audio_net import keras_hub_resnet_config
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    base = tmp_path_factory.mktemp("audio_net")
+    return base, run_experiment_script("audio_net", base, "epochs=4")
+
+
+def test_smoke_run_classifies_held_out_songs_far_above_chance(smoke):
+    _, record = smoke
+    metrics, data = record["metrics"], record["data"]
+    assert record["status"] == "completed" and data["synthetic"] is True
+    assert data["skipped"] == [] and data["songs"]["test"] == 40
+    chance = 1 / len(data["genres"])
+    assert record["history"][-1]["loss"] < 0.6 * record["history"][0]["loss"]
+    assert metrics["test_accuracy"] > 5 * chance  # per segment
+    assert metrics["test_song_accuracy"] > 6 * chance
+    matrix = np.array(metrics["test_song_confusion_matrix"])
+    assert matrix.sum() == 40 and np.trace(matrix) / 40 == metrics["test_song_accuracy"]
+    assert set(record["artifacts"]) >= {"history", "augmented_inputs", "test_predictions",
+                                        "confusion_matrix"}
+    assert record["throughput"]["audio_seconds_per_sec"] > 0
+    assert record["models"]["audio_net_classifier"]["params"] > 0
+
+
+def test_the_export_classifies_a_whole_test_song_like_the_run(smoke):
+    base, record = smoke
+    (exported,) = record["exports"]
+    serve = tf.saved_model.load(exported["path"]).signatures["serving_default"]
+    from dlx_tf.data.genre_clips import load_genre_clips
+
+    config, data = record["config"], record["data"]
+    clips = load_genre_clips("synthetic", seed=config["seed"], sample_rate=data["sample_rate"],
+                             segment_samples=data["segment_samples"],
+                             validation_fraction=config["validation_fraction"],
+                             test_fraction=config["test_fraction"],
+                             synthetic_songs_per_genre=config["synthetic_songs_per_genre"],
+                             synthetic_seconds=config["synthetic_seconds"])
+    waveforms = np.stack(clips.test.waveforms).astype(np.float32) / 32768
+    served = serve(waveforms=tf.constant(waveforms))
+    accuracy = np.mean(served["label"].numpy() == clips.test.labels)
+    # The run's song accuracy averages the same segments' probabilities.
+    assert accuracy == pytest.approx(record["metrics"]["test_song_accuracy"])
+    assert set(served["segments"].numpy()) == {4}
+
+
+@pytest.mark.heavy
+def test_transfer_from_a_local_preset_keeps_the_backbone_in_the_frozen_phase(tmp_path):
+    # A width-64 ResNet-18 with random weights, saved as a KerasHub preset, stands in for
+    # resnet_18_imagenet; one epoch, all of it frozen: the backbone must come out unchanged.
+    hub = keras_hub.models.ResNetBackbone(**keras_hub_resnet_config((2, 2, 2, 2)),
+                                          image_shape=(None, None, 3))
+    hub.save_to_preset(str(tmp_path / "preset"))
+    record = run_experiment_script("audio_net", tmp_path, f"preset={tmp_path / 'preset'}",
+                                   "width=64", "freeze_epochs=1", "epochs=1",
+                                   "synthetic_songs_per_genre=8")
+    assert record["status"] == "completed"
+    classifier = keras.saving.load_model(record["artifacts"]["model"])
+    layers = classifier.backbone.named_weight_layers()
+    assert len(layers) == 40  # 20 convolutions, 20 batch normalizations
+    for name, layer in layers.items():
+        for ours, theirs in zip(layer.get_weights(), hub.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(ours, theirs)
