@@ -51,9 +51,12 @@ class GenreSegments:
         waveforms = self.waveform_dataset(split)
         if waveforms is None:
             return None
-        return waveforms.batch(64).map(
+        spectrograms = waveforms.batch(64).map(
             lambda waveform, label: (self.frontend(waveform), label),
             num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).unbatch().cache()
+        # `unbatch` loses the length; without it Keras warns that validation "ran out of data".
+        count = len(self.arrays(split)[1])
+        return spectrograms.apply(tf.data.experimental.assert_cardinality(count))
 
     def augment(self, example, seed, augmentation, mask_value):
         """One training example `(waveform, label)` → `(augmented spectrogram, label)`."""

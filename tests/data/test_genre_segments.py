@@ -40,6 +40,7 @@ def test_spectrograms_are_the_frontend_of_each_segment(segments):
     waveforms = [w for w, _ in segments.waveform_dataset(segments.clips.train)]
     spectrograms = [s for s, _ in segments.spectrogram_dataset(segments.clips.train)]
     np.testing.assert_allclose(spectrograms[4], segments.frontend(waveforms[4]), atol=1e-5)
+    assert segments.spectrogram_dataset(segments.clips.train).cardinality() == 6
     assert segments.spectrogram_dataset(segments.clips.test) is None
 
 

@@ -1,6 +1,6 @@
 """The Audio-Net smoke profile through the real command line: it learns the synthetic
-genres, scores held-out songs, draws its figures and exports a waveform classifier; and,
-opt-in, the transfer path from a local KerasHub preset with a frozen-backbone phase."""
+genres, scores held-out songs, draws its figures and exports a waveform classifier; and
+the transfer path from a local KerasHub preset with a frozen-backbone phase."""
 
 import keras
 import keras_hub
@@ -58,7 +58,6 @@ def test_the_export_classifies_a_whole_test_song_like_the_run(smoke):
     assert set(served["segments"].numpy()) == {4}
 
 
-@pytest.mark.heavy
 def test_transfer_from_a_local_preset_keeps_the_backbone_in_the_frozen_phase(tmp_path):
     # A width-64 ResNet-18 with random weights, saved as a KerasHub preset, stands in for
     # resnet_18_imagenet; one epoch, all of it frozen: the backbone must come out unchanged.
