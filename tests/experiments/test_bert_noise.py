@@ -21,8 +21,9 @@ def sweep(tmp_path_factory):
     return base, run_experiment_script("bert_noise", base, "noise_rates=0.0,0.5", "losses=ce")
 
 
-# About 3 minutes on 2 cores; back in CI since the tests run in two xdist workers.
+# About 3 minutes on 2 cores, and 5 more minutes of CI even in two workers: opt-in.
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_clean_labels_learn_and_half_noisy_labels_learn_less(sweep):
     base, summary = sweep
     clean, noisy = (json.load(open(os.path.join(run["run_dir"], "run.json")))
@@ -39,6 +40,7 @@ def test_clean_labels_learn_and_half_noisy_labels_learn_less(sweep):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_the_sweep_writes_charts_and_a_serving_model_per_rate(sweep):
     base, summary = sweep
     for path in summary["artifacts"].values():
