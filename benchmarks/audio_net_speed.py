@@ -22,7 +22,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import audio_net  # noqa: E402
 from timing import seconds_per_step  # noqa: E402
 
-from dlx_tf.data.audio_augment import AudioAugmentation  # noqa: E402
 from dlx_tf.data.genre_segments import augment_segment  # noqa: E402
 from dlx_tf.layers.log_mel_spectrogram import LogMelSpectrogram  # noqa: E402
 from dlx_tf.models.audio_net import AudioNetClassifier, AudioNetTrainer  # noqa: E402
@@ -40,10 +39,7 @@ def _seconds_per_call(function, argument, calls, warmup=2):
 
 def _pipeline_seconds_per_batch(config, frontend, waveforms, batches):
     """The runner's per-example map (augmentations and log-mel) over in-memory segments."""
-    augmentation = AudioAugmentation(
-        gain_db=config.gain_db, shift_fraction=config.shift_fraction,
-        freq_masks=config.freq_masks, freq_width=config.freq_width,
-        time_masks=config.time_masks, time_width=config.time_width)
+    augmentation = audio_net.make_augmentation(config)
     labels = tf.zeros([len(waveforms)], tf.int32)
     dataset = tf.data.Dataset.from_tensor_slices((waveforms, labels)).repeat().enumerate().map(
         lambda index, example: augment_segment(example, tf.stack([tf.constant(0, tf.int64),

@@ -104,10 +104,7 @@ def build(config, env):
         frame_step=config.frame_step, num_mel_bins=config.mel_bins, name="log_mel")
     segments = GenreSegments(clips, segment_samples, frontend)
     mean, std = segments.training_statistics()
-    augmentation = AudioAugmentation(
-        gain_db=config.gain_db, shift_fraction=config.shift_fraction,
-        freq_masks=config.freq_masks, freq_width=config.freq_width,
-        time_masks=config.time_masks, time_width=config.time_width)
+    augmentation = make_augmentation(config)
 
     classifier = AudioNetClassifier(
         num_classes=len(clips.genres), width=config.width, dropout=config.dropout,
@@ -192,6 +189,14 @@ def build(config, env):
         plots=plots,
         exports=exports,
     )
+
+
+def make_augmentation(config):
+    """The training-only augmentations `config` switches on (mixup is the trainer's)."""
+    return AudioAugmentation(
+        gain_db=config.gain_db, shift_fraction=config.shift_fraction,
+        freq_masks=config.freq_masks, freq_width=config.freq_width,
+        time_masks=config.time_masks, time_width=config.time_width)
 
 
 def _song_predictions(classifier, segments, split):
