@@ -1,9 +1,9 @@
 """Audio-Net speed: the log-mel frontend, the train step and whole-clip inference of
 experiments/audio_net.py at a profile's sizes.
 
-    python benchmarks/audio_net_speed.py                    # the smoke profile's sizes
-    python benchmarks/audio_net_speed.py --profile paper    # ResNet-18, 3 s at 22,050 Hz
-    python benchmarks/audio_net_speed.py --profile paper --batch-size 8 --steps 2
+    python -m benchmarks.audio_net_speed                    # the smoke profile's sizes
+    python -m benchmarks.audio_net_speed --profile paper    # ResNet-18, 3 s at 22,050 Hz
+    python -m benchmarks.audio_net_speed --profile paper --batch-size 8 --steps 2
 
 Random waveforms and weights; the first steps (tracing, XLA compilation) are not timed.
 Prints a table of milliseconds per call and segments (or clips) per second.
@@ -11,20 +11,18 @@ Prints a table of milliseconds per call and segments (or clips) per second.
 
 import argparse
 import os
-import sys
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "experiments"))
-import audio_net  # noqa: E402
-from timing import seconds_per_step  # noqa: E402
-
-from dlx_tf.data.genre_segments import augment_segment  # noqa: E402
-from dlx_tf.layers.log_mel_spectrogram import LogMelSpectrogram  # noqa: E402
-from dlx_tf.models.audio_net import AudioNetClassifier, AudioNetTrainer  # noqa: E402
+from benchmarks.timing import seconds_per_step
+from dlx_tf.layers.log_mel_spectrogram import LogMelSpectrogram
+from dlx_tf.projects.audio_net import AudioNetClassifier, AudioNetTrainer
+from dlx_tf.projects.audio_net.audio_net_setup import make_augmentation
+from dlx_tf.projects.audio_net.genre_segments import augment_segment
+from experiments import audio_net
 
 
 def _seconds_per_call(function, argument, calls, warmup=2):
@@ -39,7 +37,7 @@ def _seconds_per_call(function, argument, calls, warmup=2):
 
 def _pipeline_seconds_per_batch(config, frontend, waveforms, batches):
     """The runner's per-example map (augmentations and log-mel) over in-memory segments."""
-    augmentation = audio_net.make_augmentation(config)
+    augmentation = make_augmentation(config)
     labels = tf.zeros([len(waveforms)], tf.int32)
     dataset = tf.data.Dataset.from_tensor_slices((waveforms, labels)).repeat().enumerate().map(
         lambda index, example: augment_segment(example, tf.stack([tf.constant(0, tf.int64),

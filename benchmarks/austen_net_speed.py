@@ -2,9 +2,9 @@
 decoder of experiments/austen_net.py, with and without XLA, and generation speed with
 and without the key/value cache.
 
-    python benchmarks/austen_net_speed.py                    # the smoke profile's model
-    python benchmarks/austen_net_speed.py --size paper --batch-size 8 --steps 3
-    python benchmarks/austen_net_speed.py --size paper --skip-training
+    python -m benchmarks.austen_net_speed                    # the smoke profile's model
+    python -m benchmarks.austen_net_speed --size paper --batch-size 8 --steps 3
+    python -m benchmarks.austen_net_speed --size paper --skip-training
 
 Random token ids (a vocabulary of 80, about Austen's character set) and random weights.
 The first steps and calls (tracing, XLA compilation) are not timed.
@@ -34,17 +34,16 @@ import time
 import numpy as np
 import tensorflow as tf
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "experiments"))
-import austen_net  # noqa: E402
-from timing import seconds_per_step  # noqa: E402
-
-from dlx_tf.models.decoder_lm.decoder_lm import DecoderLM  # noqa: E402
-from dlx_tf.models.decoder_lm.decoder_lm_generator import DecoderLMGenerator  # noqa: E402
-from dlx_tf.models.decoder_lm.language_model_trainer import LanguageModelTrainer  # noqa: E402
-from dlx_tf.training.flops import (  # noqa: E402
+from benchmarks.timing import seconds_per_step
+from dlx_tf.models.decoder_lm.decoder_lm import DecoderLM
+from dlx_tf.models.decoder_lm.decoder_lm_generator import DecoderLMGenerator
+from dlx_tf.models.decoder_lm.language_model_trainer import LanguageModelTrainer
+from dlx_tf.projects.austen_net.austen_net_setup import make_model, make_optimizer
+from dlx_tf.training.flops import (
     measure_matmul_flops,
     transformer_training_flops_per_token,
 )
+from experiments import austen_net
 
 SIZES = {"smoke": austen_net.PROFILES["smoke"], "paper": austen_net.PROFILES["paper"]}
 VOCABULARY_SIZE = 80
@@ -63,9 +62,9 @@ def training_table(config, steps, rng):
         config.num_layers, config.num_heads, config.hidden_dim // config.num_heads, length)
     rows = []
     for jit_compile in (False, True):
-        trainer = LanguageModelTrainer(austen_net.make_model(config, VOCABULARY_SIZE),
+        trainer = LanguageModelTrainer(make_model(config, VOCABULARY_SIZE),
                                        clip_norm=config.clip_norm)
-        trainer.compile(austen_net.make_optimizer(config, total_steps=1000),
+        trainer.compile(make_optimizer(config, total_steps=1000),
                         jit_compile=jit_compile)
         rows.append((jit_compile, seconds_per_step(trainer, batch, steps, jit_compile)))
     peak = measure_matmul_flops()
@@ -83,7 +82,7 @@ def training_table(config, steps, rng):
 
 def generation_table(config, rng, batch_sizes):
     """Prints the table; returns whether every way of generating gave the same tokens."""
-    model = austen_net.make_model(config, VOCABULARY_SIZE)
+    model = make_model(config, VOCABULARY_SIZE)
     model(tf.zeros([1, config.sequence_length], tf.int32))  # build
     spread_weights(model)
     cached = DecoderLMGenerator(model).generate

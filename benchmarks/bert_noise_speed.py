@@ -1,8 +1,8 @@
 """BERT under label noise, speed: train-step time of one classifier and of the joint step
 of experiments/bert_noise.py (one classifier per loss), with and without XLA.
 
-    python benchmarks/bert_noise_speed.py                     # the smoke profile's BERT
-    python benchmarks/bert_noise_speed.py --size base --steps 3   # BERT-base shapes
+    python -m benchmarks.bert_noise_speed                     # the smoke profile's BERT
+    python -m benchmarks.bert_noise_speed --size base --steps 3   # BERT-base shapes
 
 Random token ids and random weights (a BERT-base-sized backbone built from config: the
 speed of a pretrained one, offline). The first steps (tracing, XLA compilation) are not
@@ -12,16 +12,14 @@ timed. Prints milliseconds per step, examples and tokens per second.
 import argparse
 import dataclasses
 import os
-import sys
 
 import numpy as np
 import tensorflow as tf
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "experiments"))
-import bert_noise  # noqa: E402
-from timing import seconds_per_step  # noqa: E402
-
-from dlx_tf.models.bert.bert_classifier import RESERVED_TOKENS  # noqa: E402
+from benchmarks.timing import seconds_per_step
+from dlx_tf.models.bert.bert_classifier import RESERVED_TOKENS
+from dlx_tf.projects.bert_noise.bert_noise_setup import make_trainer
+from experiments import bert_noise
 
 # Devlin et al. 2019, §3: BERT-base is L=12, H=768, A=12, with a 30,522-token vocabulary.
 SIZES = {
@@ -52,7 +50,7 @@ def main():
     rows = []
     for jit_compile in (False, True):
         for losses in (("ce",), config.losses):
-            joint = bert_noise.make_trainer(dataclasses.replace(config, losses=losses), 4,
+            joint = make_trainer(dataclasses.replace(config, losses=losses), 4,
                                             vocabulary, total_steps=1000)
             rows.append((" + ".join(losses), jit_compile,
                          seconds_per_step(joint, batch, args.steps, jit_compile)))

@@ -1,7 +1,7 @@
 """CycleGAN speed: train-step images/s with and without XLA, and tf.data jitter images/s.
 
-    python benchmarks/cyclegan_speed.py                       # 128² and 256², batch 1
-    python benchmarks/cyclegan_speed.py --sizes 64 --steps 3  # a quick look on a laptop
+    python -m benchmarks.cyclegan_speed                       # 128² and 256², batch 1
+    python -m benchmarks.cyclegan_speed --sizes 64 --steps 3  # a quick look on a laptop
 
 Full-size networks (ngf = ndf = 64; 6 residual blocks at 128², 9 at 256²) on random
 images; the first steps (tracing, XLA compilation) are not timed. Prints a table.
@@ -13,8 +13,8 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
-from timing import seconds_per_step
 
+from benchmarks.timing import seconds_per_step
 from dlx_tf.data.unpaired_images import random_jitter, to_unit_range
 from dlx_tf.models.cyclegan import CycleGANGenerator, PatchGANDiscriminator
 from dlx_tf.models.cyclegan.cyclegan import CycleGAN

@@ -1,8 +1,8 @@
 """Pegasus speed: train-step time of every player of experiments/pegasus.py, alone.
 
-    python benchmarks/pegasus_speed.py                    # the smoke profile's sizes
-    python benchmarks/pegasus_speed.py --profile paper    # full-size networks
-    python benchmarks/pegasus_speed.py --profile paper_wgan_gp --steps 3
+    python -m benchmarks.pegasus_speed                    # the smoke profile's sizes
+    python -m benchmarks.pegasus_speed --profile paper    # full-size networks
+    python -m benchmarks.pegasus_speed --profile paper_wgan_gp --steps 3
 
 Random 32×32 images; the first steps (tracing) are not timed. Prints a table of
 milliseconds per step and images per second for each member and for the joint step.
@@ -10,26 +10,18 @@ milliseconds per step and images per second for each member and for the joint st
 
 import argparse
 import os
-import sys
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "experiments"))
-import pegasus  # noqa: E402
-from timing import seconds_per_step  # noqa: E402
-
-from dlx_tf.models.dcgan.judge_classifier import JudgeClassifier  # noqa: E402
-from dlx_tf.training.classifier_trainer import ClassifierTrainer  # noqa: E402
-from dlx_tf.training.joint import JointTrainer  # noqa: E402
+from benchmarks.timing import seconds_per_step
+from dlx_tf.projects.pegasus.pegasus_setup import PegasusPlayers
+from dlx_tf.training.joint import JointTrainer
+from experiments import pegasus
 
 
 def members(config):
-    build = pegasus.players(config, num_classes=10)
-    judge = ClassifierTrainer(JudgeClassifier(filters=config.judge_filters))
-    judge.compile(keras.optimizers.Adam(config.judge_learning_rate))
-    return dict(build, judge=judge)
+    return PegasusPlayers(config, num_classes=10).trainers
 
 
 def main():

@@ -16,31 +16,14 @@ Smoke result (2 CPU cores, seed 0): see README "Audio-Net".
 """
 
 import dataclasses
-import os
 
-import keras
-import numpy as np
-
-from dlx_tf.data.audio_augment import AudioAugmentation
-from dlx_tf.data.genre_clips import load_genre_clips
-from dlx_tf.data.genre_segments import GenreSegments
-from dlx_tf.errors import UsageError
-from dlx_tf.evaluation.song_aggregation import song_probabilities
 from dlx_tf.export.audio_classifier import audio_classifier_endpoints
-from dlx_tf.layers.log_mel_spectrogram import LogMelSpectrogram
-from dlx_tf.models.audio_net import (
-    AudioNetClassifier,
-    AudioNetTrainer,
-    BackboneUnfreezing,
-    load_backbone_weights,
-)
-from dlx_tf.training.job import ExperimentConfig, ExportSpec, Job
-from dlx_tf.training.runner import run_experiment
-from dlx_tf.viz.classification import (
-    confusion_matrix,
-    plot_confusion_matrix,
-    plot_spectrogram_grid,
-)
+from dlx_tf.projects.audio_net import audio_net_figures as figures
+from dlx_tf.projects.audio_net import audio_net_setup as setup
+from dlx_tf.projects.audio_net.audio_net_trainer import BackboneUnfreezing
+from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.launch import launch
+from dlx_tf.viz.classification import plot_confusion_matrix
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,127 +73,46 @@ PROFILES = {
 }
 
 
-def build(config, env):
-    _check(config)
-    segment_samples = round(config.segment_seconds * config.sample_rate)
-    clips = load_genre_clips(
-        config.data, seed=config.seed, sample_rate=config.sample_rate,
-        segment_samples=segment_samples, validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction, split_file=config.split_file,
-        synthetic_songs_per_genre=config.synthetic_songs_per_genre,
-        synthetic_seconds=config.synthetic_seconds)
-    frontend = LogMelSpectrogram(
-        sample_rate=config.sample_rate, frame_length=config.frame_length,
-        frame_step=config.frame_step, num_mel_bins=config.mel_bins, name="log_mel")
-    segments = GenreSegments(clips, segment_samples, frontend)
+def main(config, run):
+    setup.check_config(config)
+    clips, segments = setup.load_segments(config)
     mean, std = segments.training_statistics()
-    augmentation = make_augmentation(config)
+    run.describe_data(dict(clips.info, segment_samples=segments.segment_samples,
+                           spectrogram_shape=list(segments.spectrogram_shape),
+                           input_mean=mean, input_std=std))
+    augmentation = setup.make_augmentation(config)
+    with run.scope():
+        model, classifier = setup.build_trainer(config, segments, len(clips.genres), mean, std)
+    run.describe_models({"audio_net_classifier": classifier, "backbone": classifier.backbone})
+    run.fit(model, segments.waveform_dataset(clips.train),
+            augment=lambda example, seed: segments.augment(example, seed, augmentation, mean),
+            validation_data=segments.spectrogram_dataset(clips.validation),
+            test_data=segments.spectrogram_dataset(clips.test),
+            shuffle_buffer=max(len(segments.arrays(clips.train)[1]), 1),
+            callbacks=[BackboneUnfreezing(config.freeze_epochs)] if config.freeze_epochs else [])
+    run.log_throughput({"audio_seconds_per_sec":
+                        run.throughput["examples_per_sec"] * config.segment_seconds})
+    run.log(setup.song_results(classifier, segments, clips))
 
-    classifier = AudioNetClassifier(
-        num_classes=len(clips.genres), width=config.width, dropout=config.dropout,
-        input_mean=mean, input_std=std, name="audio_net_classifier")
-    classifier(segments.example_spectrograms(1))
-    if config.preset:
-        load_backbone_weights(classifier.backbone, config.preset)
-    model = AudioNetTrainer(classifier, name="audio_net")
-    model.compile(keras.optimizers.Adam(config.head_learning_rate),
-                  keras.optimizers.Adam(config.backbone_learning_rate),
-                  mixup_alpha=config.mixup_alpha, seed=config.seed,
-                  jit_compile=config.jit_compile)
-    callbacks = [BackboneUnfreezing(config.freeze_epochs)] if config.freeze_epochs else []
-    suffix = " (synthetic data)" if clips.info["synthetic"] else ""
-
-    song_predictions = {}  # filled by evaluate, drawn by plots
-
-    def evaluate(metrics):
-        results = {}
-        for name, split in (("val", clips.validation), ("test", clips.test)):
-            if len(split):
-                song_predictions[name] = _song_predictions(classifier, segments, split)
-                results[f"{name}_song_accuracy"] = float(
-                    np.mean(song_predictions[name] == split.labels))
-        if len(clips.test):
-            results["test_song_confusion_matrix"] = confusion_matrix(
-                clips.test.labels, song_predictions["test"], len(clips.genres)).tolist()
-        return results
-
-    def plots():
-        paths = {"augmented_inputs": f"{env.plots_dir}/augmented_inputs.png",
-                 "test_predictions": f"{env.plots_dir}/test_predictions.png",
-                 "model": os.path.join(env.run_dir, "model", "audio_net_classifier.keras")}
-        os.makedirs(os.path.dirname(paths["model"]), exist_ok=True)
-        classifier.save(paths["model"])
-        spectrograms, labels = segments.augmented_examples(8, augmentation, mean, config.seed)
-        plot_spectrogram_grid(spectrograms, [clips.genres[y] for y in labels],
-                              paths["augmented_inputs"],
-                              f"Training inputs after augmentation{suffix}",
-                              seconds=config.segment_seconds)
-        spectrograms, labels, song_ids = segments.one_segment_per_song(clips.test, 12)
-        predicted = np.argmax(classifier(spectrograms, training=False), axis=-1)
-        plot_spectrogram_grid(
-            spectrograms,
-            [f"{song}\npred {clips.genres[p]} (true {clips.genres[t]})"
-             for song, p, t in zip(song_ids, predicted, labels)],
-            paths["test_predictions"], f"Test segments: predicted (true){suffix}",
-            correct=predicted == labels, seconds=config.segment_seconds)
-        if "test" in song_predictions:
-            paths["confusion_matrix"] = f"{env.plots_dir}/confusion_matrix.png"
-            matrix = confusion_matrix(clips.test.labels, song_predictions["test"],
-                                      len(clips.genres))
-            plot_confusion_matrix(matrix, clips.genres, paths["confusion_matrix"],
-                                  f"Test songs: confusion matrix{suffix}")
-        return paths
-
-    def exports(metrics):
-        waveforms = segments.warmup_waveforms(clips.test, 2, segments_per_clip=2)
-        return [ExportSpec(
-            model_name=f"audio_net_{'synthetic' if clips.info['synthetic'] else 'gtzan'}",
-            resources=[frontend, classifier],
-            endpoints=audio_classifier_endpoints(frontend, classifier, segment_samples,
-                                                 clips.genres),
-            warmup_inputs={"waveforms": waveforms},
-        )]
-
-    return Job(
-        model=model,
-        train_data=segments.waveform_dataset(clips.train),
-        augment=lambda example, seed: segments.augment(example, seed, augmentation, mean),
-        validation_data=segments.spectrogram_dataset(clips.validation),
-        test_data=segments.spectrogram_dataset(clips.test),
-        data_info=dict(clips.info, segment_samples=segment_samples,
-                       spectrogram_shape=list(segments.spectrogram_shape),
-                       input_mean=mean, input_std=std),
-        shuffle_buffer=max(len(segments.arrays(clips.train)[1]), 1),
-        submodels={"audio_net_classifier": classifier, "backbone": classifier.backbone},
-        callbacks=callbacks,
-        extend_throughput=lambda measured: {
-            "audio_seconds_per_sec": measured["examples_per_sec"] * config.segment_seconds},
-        evaluate=evaluate,
-        plots=plots,
-        exports=exports,
-    )
-
-
-def make_augmentation(config):
-    """The training-only augmentations `config` switches on (mixup is the trainer's)."""
-    return AudioAugmentation(
-        gain_db=config.gain_db, shift_fraction=config.shift_fraction,
-        freq_masks=config.freq_masks, freq_width=config.freq_width,
-        time_masks=config.time_masks, time_width=config.time_width)
-
-
-def _song_predictions(classifier, segments, split):
-    probabilities, song_index = segments.predict(classifier, split)
-    return np.argmax(song_probabilities(probabilities, song_index, len(split)), axis=-1)
-
-
-def _check(config):
-    if config.freeze_epochs and not config.preset:
-        raise UsageError("freeze_epochs: a frozen phase needs pretrained weights; set preset "
-                         "or freeze_epochs=0")
-    if config.preset and config.width != 64:
-        raise UsageError(f"width: ImageNet presets have width 64, got {config.width}")
+    run.save_model(classifier)
+    genres, seconds = clips.genres, config.segment_seconds
+    run.save_figure("augmented_inputs", figures.augmented_inputs_figure(
+        segments, augmentation, mean, config.seed, genres,
+        run.label("Training inputs after augmentation"), seconds))
+    run.save_figure("test_predictions", figures.test_predictions_figure(
+        classifier, segments, clips.test, genres, run.label("Test segments: predicted (true)"),
+        seconds))
+    if len(clips.test):
+        run.save_figure("confusion_matrix", plot_confusion_matrix(
+            run.metrics["test_song_confusion_matrix"], genres,
+            run.label("Test songs: confusion matrix")))
+    run.export(f"audio_net_{'synthetic' if clips.info['synthetic'] else 'gtzan'}",
+               resources=[segments.frontend, classifier],
+               endpoints=audio_classifier_endpoints(segments.frontend, classifier,
+                                                    segments.segment_samples, genres),
+               warmup_inputs={"waveforms": segments.warmup_waveforms(clips.test, 2,
+                                                                     segments_per_clip=2)})
 
 
 if __name__ == "__main__":
-    run_experiment("audio_net", PROFILES, build, description=__doc__)
+    launch("audio_net", PROFILES, main, description=__doc__)

@@ -14,31 +14,16 @@ Smoke result (2 CPU cores, seed 0): see README "BERT under label noise".
 """
 
 import dataclasses
-import re
 
-import keras
 import numpy as np
-import tensorflow as tf
 
-from dlx_tf.data.label_noise import NOISE_KINDS, inject_label_noise, noise_summary
 from dlx_tf.data.text_classification import load_text_classification
-from dlx_tf.errors import UsageError
-from dlx_tf.evaluation.early_stopping import early_stopping_choice
 from dlx_tf.export.text_classifier import text_classifier_endpoints
-from dlx_tf.losses.noise_robust import GeneralizedCrossEntropy, SymmetricCrossEntropy
-from dlx_tf.models.bert import (
-    bert_classifier_from_preset,
-    bert_classifier_from_scratch,
-    wordpiece_vocabulary,
-)
-from dlx_tf.training.classifier_trainer import ClassifierTrainer
-from dlx_tf.training.job import ExperimentConfig, ExportSpec, Job
-from dlx_tf.training.joint import JointTrainer
-from dlx_tf.training.schedules import WarmupLinearDecaySchedule
-from dlx_tf.training.sweep import run_sweep
-from dlx_tf.viz.noise_sweep import plot_accuracy_vs_noise, plot_noise_curves
-
-LOSSES = ("ce", "gce", "sce")
+from dlx_tf.models.bert import wordpiece_vocabulary
+from dlx_tf.projects.bert_noise import bert_noise_setup as setup
+from dlx_tf.projects.bert_noise.noise_sweep_summary import summarize_noise_sweep
+from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.launch import launch
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,7 +35,7 @@ class BertNoiseConfig(ExperimentConfig):
     noise_rate: float = 0.0  # set by the sweep for each of its runs
     noise_kind: str = "symmetric"
     noisy_validation: bool = True  # the seed's setting: validation labels as noisy as training
-    losses: tuple[str, ...] = LOSSES
+    losses: tuple[str, ...] = setup.LOSSES
     gce_q: float = 0.7  # Zhang & Sabuncu 2018, §4
     sce_alpha: float = 0.1  # Wang et al. 2019, §4.1 (CIFAR-10)
     sce_beta: float = 1.0
@@ -83,152 +68,44 @@ PROFILES = {
 }
 
 
-def build(config, env):
-    _check(config)
+def main(config, run):
+    setup.check_config(config)
     data = load_text_classification(
         config.data, seed=config.seed, validation_fraction=config.validation_fraction,
         test_fraction=config.test_fraction, max_train_examples=config.max_train_examples or None,
         text_column=config.text_column, label_column=config.label_column,
         synthetic_counts=config.synthetic_counts)
-    num_classes = data.info["num_classes"]
-    noisy_train = _noisy(data.train.labels, config, num_classes, config.seed)
-    noisy_validation = (_noisy(data.validation.labels, config, num_classes, config.seed + 1)
-                        if config.noisy_validation else data.validation.labels)
-
     vocabulary = None if config.preset else wordpiece_vocabulary(data.train.texts,
                                                                  config.vocabulary_size)
     steps = config.epochs * (len(data.train) // config.batch_size)
-    model = make_trainer(config, num_classes, vocabulary, steps)
-    classifiers = {name: member.classifier for name, member in model.members().items()}
-    preprocessor = classifiers[config.losses[0]].preprocessor
+    for point in run.sweep("noise_rate", config.noise_rates):
+        noisy = setup.NoisyLabels(data, point.config)
+        point.describe_data(dict(data.info, **noisy.info,
+                                 vocabulary_tokens=len(vocabulary) if vocabulary else None))
+        with point.scope():
+            model = setup.make_trainer(point.config, data.info["num_classes"], vocabulary, steps)
+        classifiers = {name: member.classifier for name, member in model.members().items()}
+        point.describe_models({f"{name}_classifier": classifier
+                               for name, classifier in classifiers.items()})
+        served = classifiers[config.losses[0]]
+        preprocessor = served.preprocessor
+        point.fit(model,
+                  setup.tokenized(data.train.texts, noisy.train, data.train.labels, preprocessor),
+                  validation_data=setup.tokenized(data.validation.texts, noisy.validation,
+                                                  data.validation.labels, preprocessor),
+                  test_data=setup.tokenized(data.test.texts, data.test.labels,
+                                            data.test.labels, preprocessor),
+                  test_each_epoch=True, shuffle_buffer=len(data.train))
+        point.export(setup.export_name(point.config.noise_rate, config.data),
+                     resources=[served, preprocessor],
+                     endpoints=text_classifier_endpoints(served, preprocessor),
+                     warmup_inputs={"texts": np.array(data.test.texts[:4], dtype=object)})
 
-    info = dict(data.info, noise_rate=config.noise_rate, noise_kind=config.noise_kind,
-                train_noise=noise_summary(data.train.labels, noisy_train, num_classes),
-                validation_noise=noise_summary(data.validation.labels, noisy_validation,
-                                               num_classes),
-                vocabulary_tokens=len(vocabulary) if vocabulary else None)
-    test_texts = data.test.texts[:4]
-
-    def exports(metrics):
-        served = config.losses[0]
-        return [ExportSpec(
-            model_name=f"bert_noise{round(config.noise_rate * 100)}_{_slug(config.data)}",
-            resources=[classifiers[served], preprocessor],
-            endpoints=text_classifier_endpoints(classifiers[served], preprocessor),
-            warmup_inputs={"texts": np.array(test_texts, dtype=object)},
-        )]
-
-    return Job(
-        model=model,
-        train_data=_tokenized(data.train.texts, noisy_train, data.train.labels, preprocessor),
-        validation_data=_tokenized(data.validation.texts, noisy_validation,
-                                   data.validation.labels, preprocessor),
-        test_data=_tokenized(data.test.texts, data.test.labels, data.test.labels, preprocessor),
-        test_each_epoch=True,
-        data_info=info,
-        shuffle_buffer=len(data.train),
-        submodels={f"{name}_classifier": classifier for name, classifier in classifiers.items()},
-        exports=exports,
-    )
-
-
-def summarize(records, sweep_dir):
-    """Charts over the sweep and, per rate and method, final and early-stopped test
-    accuracy (early stopping picks the epoch of best validation accuracy)."""
-    config = records[0]["config"]
-    rates = [record["config"]["noise_rate"] for record in records]
-    histories = [record["history"] for record in records]
-    suffix = " (synthetic data)" if records[0]["data"]["synthetic"] else ""
-    table = {}
-    for name in config["losses"]:
-        table[name] = [record["metrics"][f"test_{name}_accuracy"] for record in records]
-        table[f"{name}_early_stopping"] = [
-            early_stopping_choice(history, f"val_{name}_accuracy", f"test_{name}_accuracy")
-            for history in histories]
-    paths = {"curves": f"{sweep_dir}/plots/noise_curves.png",
-             "test_vs_noise": f"{sweep_dir}/plots/test_accuracy_vs_noise.png"}
-    validation = "noisy" if config["noisy_validation"] else "clean"
-    plot_noise_curves(histories, rates, config["losses"], paths["curves"],
-                      f"{config['noise_kind']} label noise: accuracy per epoch{suffix}",
-                      validation)
-    finals = {name: values for name, values in table.items() if "early" not in name}
-    finals["ce + early stopping"] = [choice["value"]
-                                     for choice in table.get("ce_early_stopping", [])]
-    plot_accuracy_vs_noise(rates, {k: v for k, v in finals.items() if v}, paths["test_vs_noise"],
-                           f"Clean test accuracy vs {config['noise_kind']} noise{suffix}")
-    return {"metrics": {"noise_rates": rates, "test_accuracy": table}, "artifacts": paths}
-
-
-def _check(config):
-    unknown = sorted(set(config.losses) - set(LOSSES))
-    if unknown or not config.losses:
-        raise UsageError(f"losses: expected some of {', '.join(LOSSES)}, got "
-                         f"{', '.join(config.losses) or 'none'}")
-    if config.noise_kind not in NOISE_KINDS:
-        raise UsageError(f"noise_kind: expected one of {', '.join(NOISE_KINDS)}, got "
-                         f"{config.noise_kind!r}")
-
-
-def _noisy(labels, config, num_classes, seed):
-    return inject_label_noise(labels, config.noise_rate, num_classes, config.noise_kind, seed)
-
-
-def make_trainer(config, num_classes, vocabulary, total_steps):
-    """A `JointTrainer` of one `ClassifierTrainer` per loss, all from the same initial
-    weights; `vocabulary` is None for a preset."""
-    members = {}
-    for name in config.losses:
-        keras.utils.set_random_seed(config.seed)
-        members[name] = ClassifierTrainer(make_classifier(config, num_classes, vocabulary),
-                                          name=f"{name}_trainer")
-        members[name].compile(make_optimizer(config, total_steps), loss=make_loss(name, config))
-    model = JointTrainer(members, name="bert_noise")
-    model.compile(jit_compile=config.jit_compile)
-    return model
-
-
-def make_classifier(config, num_classes, vocabulary):
-    if config.preset:
-        return bert_classifier_from_preset(config.preset, num_classes, config.sequence_length,
-                                           config.dropout)
-    return bert_classifier_from_scratch(
-        vocabulary, num_classes, config.sequence_length, config.num_layers, config.num_heads,
-        config.hidden_dim, config.intermediate_dim, config.dropout)
-
-
-def make_optimizer(config, total_steps):
-    # Devlin et al. 2019 / official optimization.py: AdamW (eps 1e-6), decay off for
-    # LayerNorm and biases. Its global-norm clipping is left out: Keras 3 clips each
-    # replica's partial gradient before the all-reduce (README, "Notes").
-    schedule = WarmupLinearDecaySchedule(config.learning_rate,
-                                         int(config.warmup_fraction * total_steps), total_steps)
-    optimizer = keras.optimizers.AdamW(schedule, weight_decay=config.weight_decay,
-                                       epsilon=1e-6)
-    optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
-    return optimizer
-
-
-def make_loss(name, config):
-    if name == "gce":
-        return GeneralizedCrossEntropy(q=config.gce_q)
-    if name == "sce":
-        return SymmetricCrossEntropy(alpha=config.sce_alpha, beta=config.sce_beta)
-    return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-
-
-def _tokenized(texts, labels, clean_labels, preprocessor):
-    """Unbatched `(token dict, label, clean label)`, tokenized once and cached."""
-    dataset = tf.data.Dataset.from_tensor_slices((list(texts), labels, clean_labels))
-    dataset = dataset.batch(256).map(
-        lambda text, label, clean: (preprocessor(text), label, clean),
-        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return dataset.unbatch().cache()
-
-
-def _slug(source):
-    return re.sub(r"[^a-z0-9]+", "_", source.lower().removeprefix("tfds:")).strip("_")[-40:]
+    metrics, figures = summarize_noise_sweep(run.points)
+    run.log(metrics)
+    for name, figure in figures.items():
+        run.save_figure(name, figure)
 
 
 if __name__ == "__main__":
-    run_sweep("bert_noise", PROFILES, build, "noise_rates", "noise_rate", summarize,
-              description=__doc__)
+    launch("bert_noise", PROFILES, main, description=__doc__)

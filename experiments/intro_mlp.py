@@ -14,8 +14,8 @@ import keras
 from dlx_tf.data.digits import first_examples, load_digits
 from dlx_tf.export.image_classifier import image_classifier_endpoints
 from dlx_tf.models.mlp import MLPClassifier
-from dlx_tf.training.job import ExperimentConfig, ExportSpec, Job
-from dlx_tf.training.runner import run_experiment
+from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.launch import launch
 from dlx_tf.viz.grids import plot_image_grid
 
 
@@ -35,53 +35,31 @@ PROFILES = {
 }
 
 
-def build(config, env):
+def main(config, run):
     digits = load_digits(config.data, seed=config.seed)
-    model = MLPClassifier(
-        num_classes=digits.info["num_classes"],
-        hidden_units=config.hidden_units,
-        dropout=config.dropout,
-        name="mlp_classifier",
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-    )
-    suffix = " (synthetic data)" if digits.info["synthetic"] else ""
+    run.describe_data(digits.info)
+    with run.scope():
+        model = MLPClassifier(num_classes=digits.info["num_classes"],
+                              hidden_units=config.hidden_units, dropout=config.dropout,
+                              name="mlp_classifier")
+        model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    run.describe_models({"mlp_classifier": model})
+    run.fit(model, digits.train, validation_data=digits.validation, test_data=digits.test)
+
+    images, labels = first_examples(digits.train, 32)
+    run.save_figure("inputs", plot_image_grid(images, [f"label {y}" for y in labels],
+                                              run.label("Training inputs")))
     test_images, test_labels = first_examples(digits.test, 32)
-
-    def plots():
-        paths = {"inputs": f"{env.plots_dir}/inputs.png",
-                 "test_predictions": f"{env.plots_dir}/test_predictions.png"}
-        images, labels = first_examples(digits.train, 32)
-        plot_image_grid(images, [f"label {y}" for y in labels], paths["inputs"],
-                        f"Training inputs{suffix}")
-        predicted = keras.ops.argmax(model(test_images), axis=-1)
-        captions = [f"{p} (true {t})" for p, t in zip(predicted, test_labels)]
-        plot_image_grid(test_images, captions, paths["test_predictions"],
-                        f"Test predictions: predicted (true){suffix}")
-        return paths
-
-    def exports(metrics):
-        return [ExportSpec(
-            model_name="intro_mlp",
-            resources=[model],
-            endpoints=image_classifier_endpoints(model, 28, 28, 1),
-            warmup_inputs={"images": test_images[:4, ..., 0]},
-        )]
-
-    return Job(
-        model=model,
-        train_data=digits.train,
-        validation_data=digits.validation,
-        test_data=digits.test,
-        data_info=digits.info,
-        submodels={"mlp_classifier": model},
-        plots=plots,
-        exports=exports,
-    )
+    predicted = keras.ops.argmax(model(test_images), axis=-1)
+    run.save_figure("test_predictions", plot_image_grid(
+        test_images, [f"{p} (true {t})" for p, t in zip(predicted, test_labels)],
+        run.label("Test predictions: predicted (true)")))
+    run.export("intro_mlp", resources=[model],
+               endpoints=image_classifier_endpoints(model, 28, 28, 1),
+               warmup_inputs={"images": test_images[:4, ..., 0]})
 
 
 if __name__ == "__main__":
-    run_experiment("intro_mlp", PROFILES, build, description=__doc__)
+    launch("intro_mlp", PROFILES, main, description=__doc__)

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlx_tf.training.job import ExperimentConfig, Job
+from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.trainable import TrainableModel, prepare_optimizer
 
 
@@ -88,12 +88,12 @@ class TwoPlayerConfig(ExperimentConfig):
     batch_size: int = 32
 
 
-def build_two_player(config, env, callbacks=()):
-    model = TwoPlayer(name="two_player")
-    return Job(
-        model=model,
-        train_data=regression_data(seed=config.seed),
-        data_info={"source": "synthetic regression", "synthetic": True, "train_examples": 256},
-        submodels={"first": model.first, "second": model.second},
-        callbacks=list(callbacks),
-    )
+def train_two_player(config, run, callbacks=()):
+    """A whole experiment's `main(config, run)`: fits a `TwoPlayer`, returns it."""
+    run.describe_data({"source": "synthetic regression", "synthetic": True,
+                       "train_examples": 256})
+    with run.scope():
+        model = TwoPlayer(name="two_player")
+    run.describe_models({"first": model.first, "second": model.second})
+    run.fit(model, regression_data(seed=config.seed), callbacks=callbacks)
+    return model

@@ -11,7 +11,7 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
-from dlx_tf.data.synthetic_cifar import synthetic_cifar
+from dlx_tf.data.synthetic.cifar import synthetic_cifar
 from dlx_tf.errors import DataError
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
@@ -21,7 +21,7 @@ HORSE = CIFAR10_CLASSES.index("horse")  # 7
 IMAGE_SHAPE = (32, 32, 3)
 SOURCES = ("cifar10", "tfds:cifar10", "synthetic")
 SYNTHETIC_SOURCE = ("synthetic (generated class-structured 32×32 images, "
-                    "dlx_tf.data.synthetic_cifar)")
+                    "dlx_tf.data.synthetic.cifar)")
 _ALLOWED = f"an index 0-9 or one of the names {', '.join(CIFAR10_CLASSES)}"
 
 

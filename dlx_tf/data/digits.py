@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
-from dlx_tf.data.synthetic_digits import generate_digits
+from dlx_tf.data.synthetic.digits import generate_digits
 from dlx_tf.errors import DataError
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -37,7 +37,7 @@ def _synthetic(seed, counts):
         # Separate seeds per split: no generated image is shared between splits.
         images, labels = generate_digits(count, seed=seed * 3 + offset)
         splits.append(tf.data.Dataset.from_tensor_slices((images[..., None], labels)))
-    info = _info("synthetic digits (procedural strokes, dlx_tf.data.synthetic_digits)", True,
+    info = _info("synthetic digits (procedural strokes, dlx_tf.data.synthetic.digits)", True,
                  counts, 10)
     return DigitSplits(*splits, info=info)
 

@@ -25,7 +25,7 @@ GTZAN_GENRES = ("blues", "classical", "country", "disco", "hiphop", "jazz", "met
 GTZAN_SAMPLE_RATE = 22050
 SPLITS = ("train", "validation", "test")
 SPLIT_FILE_PREFIXES = ("train", "valid", "test")
-SYNTHETIC_SOURCE = "synthetic genres (generated songs, dlx_tf.data.synthetic_genres)"
+SYNTHETIC_SOURCE = "synthetic genres (generated songs, dlx_tf.data.synthetic.genres)"
 _AUDIO_EXTENSIONS = (".wav", ".au")
 
 
@@ -267,7 +267,7 @@ def _check_songs(where, genres, songs):
 
 
 def _synthetic(songs_per_genre, seconds, sample_rate, seed, segment_samples):
-    from dlx_tf.data.synthetic_genres import synthetic_genre_songs
+    from dlx_tf.data.synthetic.genres import synthetic_genre_songs
 
     data = synthetic_genre_songs(songs_per_genre, seconds, sample_rate, seed=seed)
     if data.waveforms.shape[1] < segment_samples:

@@ -3,7 +3,7 @@ paper runs), `imdb_reviews` or another tfds text classification dataset, a `.csv
 `.jsonl` file, a folder of `.txt` files per class, or the offline synthetic topics.
 
 Every source ends as three NumPy splits (texts as Python `str`, labels int64) shuffled
-with `seed`; label noise comes later (`dlx_tf.data.label_noise`). A split the source
+with `seed`; label noise comes later (`dlx_tf.projects.bert_noise.label_noise`). A split the source
 lacks is carved from train: test then validation, by `test_fraction` and
 `validation_fraction` of train's size. ag_news_subset's `title` and `description` are
 joined as "title. description". Empty or undecodable texts are skipped, counted in
@@ -25,7 +25,7 @@ from dlx_tf.data.text_files import (
 from dlx_tf.errors import DataError, UsageError
 
 SPLITS = ("train", "validation", "test")
-SYNTHETIC_SOURCE = "synthetic topics (made-up-word documents, dlx_tf.data.synthetic_topics)"
+SYNTHETIC_SOURCE = "synthetic topics (made-up-word documents, dlx_tf.data.synthetic.topics)"
 ACCEPTED = (f"'synthetic', a .csv or .jsonl file, a folder ({FOLDER_LAYOUTS}), or a tfds text "
             "classification dataset (ag_news_subset, imdb_reviews, tfds:<name>)")
 
@@ -178,7 +178,7 @@ def _same_classes(where, class_names, names):
 
 
 def _synthetic(seed, counts, skips):
-    from dlx_tf.data.synthetic_topics import generate_topic_corpus
+    from dlx_tf.data.synthetic.topics import generate_topic_corpus
 
     generated, names = generate_topic_corpus(dict(zip(SPLITS, counts)), seed)
     splits = {}

@@ -65,7 +65,7 @@ def load_text_corpus(source, *, validation_every=10, cache_dir=None, synthetic_o
 
     Args:
         source: `austen` (eight Project Gutenberg ebooks, cached in `cache_dir`),
-            `synthetic` (`dlx_tf.data.synthetic_language`), a folder (its `*.txt` files,
+            `synthetic` (`dlx_tf.data.synthetic.language`), a folder (its `*.txt` files,
             sorted, not recursive), a `.txt` file, or a comma-separated list of files.
         validation_every: every `validation_every`-th section of each document goes to
             validation (sections `validation_every - 1`, `2 * validation_every - 1`, ...).
@@ -183,7 +183,7 @@ def _paragraph_blocks(text, count):
 
 
 def _synthetic(options, seed):
-    from dlx_tf.data.synthetic_language import synthetic_language_corpus
+    from dlx_tf.data.synthetic.language import synthetic_language_corpus
 
     if "seed" in options:
         raise UsageError("synthetic_options: 'seed' is load_text_corpus's own argument")

@@ -12,7 +12,7 @@ import re
 
 import tensorflow as tf
 
-from dlx_tf.data.synthetic_seasons import generate_scenes
+from dlx_tf.data.synthetic.seasons import generate_scenes
 from dlx_tf.errors import DataError, UsageError
 
 SPLITS = ("trainA", "trainB", "testA", "testB")
@@ -78,7 +78,7 @@ def _synthetic(sizes, seed, counts):
         # Separate seeds per split: no scene layout is shared between splits or domains.
         images = generate_scenes(count, size, season, seed=seed * 4 + offset)
         splits.append(tf.data.Dataset.from_tensor_slices(images))
-    source = "synthetic seasons (procedural scenes, dlx_tf.data.synthetic_seasons)"
+    source = "synthetic seasons (procedural scenes, dlx_tf.data.synthetic.seasons)"
     return UnpairedImages(*splits, info=_info(source, True, ("summer", "winter"), counts))
 
 

@@ -3,7 +3,7 @@
 Small pure pieces, each reproducing one line of the official `acai.py`
 (brain-research/acai), so that they can be pinned by hand-computed numbers. Every mean
 is a `keras.losses.MeanSquaredError`, which divides by the replica count under a
-`tf.distribute` strategy (KERAS3_NOTES.md). Critic scores of shape `(batch,)` are
+`tf.distribute` strategy (docs/keras3_notes.md). Critic scores of shape `(batch,)` are
 given to it as `(batch, 1)`: Keras reduces the last axis first, and a scalar left after
 that is neither averaged nor replica-scaled.
 """

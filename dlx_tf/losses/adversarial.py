@@ -2,7 +2,7 @@
 
 Every term is a `keras.losses.Loss` reduced over per-sample values, so under a
 `tf.distribute` strategy it is divided by the replica count and the summed gradients
-equal one device's (KERAS3_NOTES.md). Scores are reshaped to `(batch, 1)` first: Keras
+equal one device's (docs/keras3_notes.md). Scores are reshaped to `(batch, 1)` first: Keras
 losses average over the last axis, and a `(batch,)` input would collapse to a scalar,
 which `Loss` returns unscaled.
 """

@@ -3,7 +3,7 @@
 Both take sparse integer labels (`(batch,)` or `(batch, 1)`) and logits by default
 (`from_logits=False` for probabilities) of shape `(batch, classes)`, and `call` returns
 one loss per example. The reduction is Keras' default `"sum_over_batch_size"`, so under
-a `tf.distribute` strategy the mean is divided by the replica count (KERAS3_NOTES.md).
+a `tf.distribute` strategy the mean is divided by the replica count (docs/keras3_notes.md).
 Everything is computed in float32: mixed_float16 models give float16 logits, whose
 softmax would underflow for confident predictions. Probabilities are clipped to
 `[epsilon, 1]` before the log; logits go through `log_softmax`, which needs no clip.

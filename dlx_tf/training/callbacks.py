@@ -1,55 +1,16 @@
-"""Epoch-end bookkeeping shared by every run: history, throughput, checkpoint, live plot,
-and optional held-out evaluation."""
-
-import time
+"""Callbacks a `Run` adds to training, and the base class of those that draw through it."""
 
 import keras
 
-from dlx_tf.viz.curves import plot_history
 
+class RunCallback(keras.callbacks.Callback):
+    """A callback that saves figures or images through the `Run` it trains in.
 
-class EpochRecorder(keras.callbacks.Callback):
-    """After each epoch: extends the history, measures throughput, saves a checkpoint,
-    rewrites `run.json` and redraws the live training-curve plot.
-
-    Args:
-        record: the run's `RunRecord`.
-        checkpoint: the run's `TrainingCheckpoint`.
-        history: epochs already done (from a resumed checkpoint), extended in place.
-        global_batch: examples per step, for throughput.
-        steps_per_epoch: steps in one epoch.
-        plot_path: the PNG redrawn every epoch.
-        plot_title: its title (says "synthetic data" when it is).
-        extend_throughput: `(throughput) -> dict` of extra throughput entries, or None.
+    `Run.fit` sets `self.run` before training, as Keras sets `self.model`; figures and
+    TensorBoard images then go where the run's go, and only on the chief.
     """
 
-    def __init__(self, record, checkpoint, history, global_batch, steps_per_epoch, plot_path,
-                 plot_title, extend_throughput=None):
-        super().__init__()
-        self.record = record
-        self.checkpoint = checkpoint
-        self.history = history
-        self.global_batch = global_batch
-        self.steps_per_epoch = steps_per_epoch
-        self.plot_path = plot_path
-        self.plot_title = plot_title
-        self.extend_throughput = extend_throughput
-        self._started = None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        seconds = time.perf_counter() - self._started
-        entry = {"epoch": epoch + 1, "epoch_seconds": round(seconds, 3)}
-        entry.update({k: float(v) for k, v in (logs or {}).items()})
-        self.history.append(entry)
-        self.checkpoint.save(epoch + 1, {"history": self.history})
-        measured = throughput(self.history, self.global_batch, self.steps_per_epoch)
-        if self.extend_throughput is not None:
-            measured.update(self.extend_throughput(measured))
-        self.record.update(history=self.history, throughput=measured)
-        plot_history(self.history, self.plot_path, self.plot_title)
+    run = None
 
 
 class HeldOutEvaluation(keras.callbacks.Callback):

@@ -7,6 +7,25 @@ import typing
 
 from dlx_tf.errors import UsageError
 
+
+@dataclasses.dataclass(frozen=True)
+class ExperimentConfig:
+    """Fields every experiment config has; experiments subclass it with their own.
+
+    Args:
+        data: `synthetic` for the offline generated data, else the real source
+            (a tfds name, a folder, a file) as the experiment documents it.
+        epochs: training epochs.
+        batch_size: the global batch, split evenly across replicas.
+        seed: seeds weights, data order, augmentation and sampling.
+    """
+
+    data: str = "synthetic"
+    epochs: int = 1
+    batch_size: int = 32
+    seed: int = 0
+
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 

@@ -1,7 +1,7 @@
 """Strategy resolution, logical CPU devices, per-replica seeds and mixed precision.
 
 One strategy per process: `resolve_strategy` caches what it makes, because a second
-`MirroredStrategy` in the same process later breaks collectives (KERAS3_NOTES.md).
+`MirroredStrategy` in the same process later breaks collectives (docs/keras3_notes.md).
 """
 
 import glob
@@ -121,7 +121,7 @@ def replica_seed(seed, step):
     """A `[2]` seed for `tf.random.stateless_*` that differs per replica and per step.
 
     Stateful Keras generators hand every replica the same numbers inside
-    `strategy.run` (KERAS3_NOTES.md); folding the replica id into a stateless seed
+    `strategy.run` (docs/keras3_notes.md); folding the replica id into a stateless seed
     gives independent streams that are still reproducible after a resume, because
     `step` (an optimizer's `iterations`) is checkpointed.
     """

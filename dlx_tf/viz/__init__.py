@@ -1,1 +1,1 @@
-"""Matplotlib figures: training curves and image grids."""
+"""Matplotlib figures: every `plot_*` returns a figure, which `Run.save_figure` writes."""

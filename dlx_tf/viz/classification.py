@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from dlx_tf.viz.curves import plt, save_figure
+from dlx_tf.viz.curves import plt
 
 
 def confusion_matrix(true_labels, predicted_labels, num_classes):
@@ -14,7 +14,7 @@ def confusion_matrix(true_labels, predicted_labels, num_classes):
     return matrix
 
 
-def plot_confusion_matrix(matrix, class_names, path, title):
+def plot_confusion_matrix(matrix, class_names, title):
     """Rows are true classes, columns predictions; each cell shows its count, coloured by
     the fraction of its row so that classes of different sizes compare."""
     matrix = np.asarray(matrix)
@@ -35,10 +35,10 @@ def plot_confusion_matrix(matrix, class_names, path, title):
     figure.colorbar(image, ax=axis, fraction=0.046, label="fraction of the true class")
     axis.set_title(title, fontsize=10)
     figure.tight_layout()
-    save_figure(figure, path)
+    return figure
 
 
-def plot_spectrogram_grid(spectrograms, captions, path, title, correct=None, columns=4,
+def plot_spectrogram_grid(spectrograms, captions, title, correct=None, columns=4,
                           seconds=None):
     """Log-mel spectrograms `[n, frames, mel_bins]` drawn with time across and mel bins up.
 
@@ -64,4 +64,4 @@ def plot_spectrogram_grid(spectrograms, captions, path, title, correct=None, col
         axis.set_ylabel("mel bin", fontsize=7)
     figure.suptitle(title)
     figure.tight_layout()
-    save_figure(figure, path)
+    return figure

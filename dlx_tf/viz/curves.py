@@ -11,11 +11,10 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 _NOT_METRICS = {"epoch", "epoch_seconds", "learning_rate"}
 
 
-def plot_history(history, path, title, metrics=None, references=None):
+def plot_history(history, title, metrics=None, references=None):
     """Draws every metric in `history` (a list of per-epoch dicts) against the epoch.
 
-    `val_<name>` is drawn in the same panel as `<name>`. Written atomically so a
-    viewer refreshing the file never reads half a PNG.
+    `val_<name>` is drawn in the same panel as `<name>`. Returns the figure.
 
     Args:
         metrics: the panels to draw (default: every metric).
@@ -47,10 +46,15 @@ def plot_history(history, path, title, metrics=None, references=None):
         axis.legend()
     figure.suptitle(title)
     figure.tight_layout()
-    save_figure(figure, path)
+    return figure
 
 
 def save_figure(figure, path):
+    """Writes `figure` as a PNG atomically, so a viewer refreshing the file never reads
+    half of one, and closes it; with `path` None it only closes it."""
+    if path is None:
+        plt.close(figure)
+        return
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     temporary = f"{path}.tmp.png"
     figure.savefig(temporary, dpi=100)

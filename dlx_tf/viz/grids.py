@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 
-from dlx_tf.viz.curves import plt, save_figure
+from dlx_tf.viz.curves import plt
 
 
-def plot_image_grid(images, captions, path, title, columns=8):
-    """Saves `images` (`[n, h, w]` or `[n, h, w, c]`, uint8 or floats in [0, 1]) in a grid."""
+def plot_image_grid(images, captions, title, columns=8):
+    """Draws `images` (`[n, h, w]` or `[n, h, w, c]`, uint8 or floats in [0, 1]) in a grid."""
     images = np.asarray(images)
     rows = math.ceil(len(images) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(1.4 * columns, 1.6 * rows + 0.4),
@@ -22,13 +22,13 @@ def plot_image_grid(images, captions, path, title, columns=8):
         axis.set_title(str(caption), fontsize=8)
     figure.suptitle(title)
     figure.tight_layout()
-    save_figure(figure, path)
+    return figure
 
 
 TRANSLATION_COLUMNS = ("real A", "A → B", "A → B → A", "real B", "B → A", "B → A → B")
 
 
-def plot_translation_grid(panels, path, title):
+def plot_translation_grid(panels, title):
     """Six columns (real, translated, reconstructed for each direction), one row per example.
 
     `panels` holds six `(rows, h, w, c)` arrays in [-1, 1], in `TRANSLATION_COLUMNS` order.
@@ -36,4 +36,4 @@ def plot_translation_grid(panels, path, title):
     rows = len(panels[0])
     images = [np.clip((panels[c][r] + 1) / 2, 0, 1) for r in range(rows) for c in range(6)]
     captions = [TRANSLATION_COLUMNS[c] if r == 0 else "" for r in range(rows) for c in range(6)]
-    plot_image_grid(images, captions, path, title, columns=6)
+    return plot_image_grid(images, captions, title, columns=6)

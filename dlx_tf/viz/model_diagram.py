@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 
-from dlx_tf.viz.curves import plt, save_figure
+from dlx_tf.viz.curves import plt
 
 
 def trace_layers(model, inputs):
@@ -45,7 +45,7 @@ def _recording(layer, records):
     return call
 
 
-def plot_model_diagram(networks, path, title):
+def plot_model_diagram(networks, title):
     """Draws one column of boxes per network: `networks` is a list of
     `(heading, input description, trace_layers(...) records)`."""
     rows = max(len(records) for _, _, records in networks) + 1
@@ -70,7 +70,7 @@ def plot_model_diagram(networks, path, title):
                               arrowprops={"arrowstyle": "->", "color": "#666", "lw": 0.8})
     figure.suptitle(title)
     figure.tight_layout()
-    save_figure(figure, path)
+    return figure
 
 
 def _shape(shape):

@@ -3,7 +3,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from dlx_tf.data.digits import load_digits
-from dlx_tf.data.synthetic_digits import generate_digits
+from dlx_tf.data.synthetic.digits import generate_digits
 from dlx_tf.errors import DataError
 
 

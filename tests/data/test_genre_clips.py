@@ -275,7 +275,7 @@ def test_synthetic_source_is_converted_to_int16_and_marked(monkeypatch):
                                      genres=("hum", "pulse"))
 
     fake = types.SimpleNamespace(synthetic_genre_songs=synthetic_genre_songs)
-    monkeypatch.setitem(sys.modules, "dlx_tf.data.synthetic_genres", fake)
+    monkeypatch.setitem(sys.modules, "dlx_tf.data.synthetic.genres", fake)
     clips = load_genre_clips("synthetic", seed=9, sample_rate=400, segment_samples=2,
                              synthetic_songs_per_genre=3, synthetic_seconds=0.01)
     assert clips.info["synthetic"] is True and clips.info["source"] == SYNTHETIC_SOURCE

@@ -241,7 +241,7 @@ def test_a_page_that_is_not_a_gutenberg_text_is_not_cached(tmp_path, mirror):
 
 
 def test_synthetic_source_passes_options_and_seed():
-    pytest.importorskip("dlx_tf.data.synthetic_language")
+    pytest.importorskip("dlx_tf.data.synthetic.language")
     options = {"train_chars": 3000, "validation_chars": 600, "num_words": 12}
     corpus = load_text_corpus("synthetic", synthetic_options=options, seed=3)
     assert len(corpus.train) >= 3000 and len(corpus.validation) >= 600

@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 from harness import run_experiment_script
 
-from dlx_tf.models.audio_net import keras_hub_resnet_config
+from dlx_tf.models.resnet import keras_hub_resnet_config
 
 pytestmark = pytest.mark.slow
 

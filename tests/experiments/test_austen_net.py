@@ -43,7 +43,9 @@ def test_run_record_has_tokens_per_second_and_mfu(smoke):
     assert record["models"]["decoder_lm"]["params"] > 0
     with open(record["artifacts"]["sample"], encoding="utf-8") as file:
         assert file.read().startswith("Synthetic language.")
-    assert os.path.exists(os.path.join(record["artifacts"]["model"], "tokenizer.json"))
+    assert os.path.exists(record["artifacts"]["tokenizer"])
+    assert os.path.dirname(record["artifacts"]["model"]) == os.path.dirname(
+        record["artifacts"]["tokenizer"])
 
 
 def test_the_export_continues_a_prompt(smoke):

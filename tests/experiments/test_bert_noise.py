@@ -4,15 +4,16 @@ writes its charts and summary, and the string-input SavedModel serves."""
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 import tensorflow as tf
-from harness import run_experiment_script
+from harness import ROOT, run_experiment_script
 
-from dlx_tf.errors import UsageError
 from dlx_tf.export import check_export
-from dlx_tf.training.job import RunEnv
-from experiments import bert_noise
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +22,6 @@ def sweep(tmp_path_factory):
     return base, run_experiment_script("bert_noise", base, "noise_rates=0.0,0.5", "losses=ce")
 
 
-# About 3 minutes on 2 cores, and 5 more minutes of CI even in two workers: opt-in.
-@pytest.mark.slow
-@pytest.mark.heavy
 def test_clean_labels_learn_and_half_noisy_labels_learn_less(sweep):
     base, summary = sweep
     clean, noisy = (json.load(open(os.path.join(run["run_dir"], "run.json")))
@@ -39,8 +37,6 @@ def test_clean_labels_learn_and_half_noisy_labels_learn_less(sweep):
         clean["metrics"]["test_ce_accuracy"], noisy["metrics"]["test_ce_accuracy"]]
 
 
-@pytest.mark.slow
-@pytest.mark.heavy
 def test_the_sweep_writes_charts_and_a_serving_model_per_rate(sweep):
     base, summary = sweep
     for path in summary["artifacts"].values():
@@ -55,11 +51,18 @@ def test_the_sweep_writes_charts_and_a_serving_model_per_rate(sweep):
     assert outputs["probabilities"].shape == (2, 4) and outputs["label"].dtype == tf.int64
 
 
-def test_unknown_losses_and_noise_kinds_are_refused_before_loading(one_device, tmp_path):
-    env = RunEnv(one_device, str(tmp_path), str(tmp_path), "smoke", True)
-    smoke = bert_noise.PROFILES["smoke"]
-    for change, message in (({"losses": ("ce", "mae")}, "losses: expected some of"),
-                            ({"noise_kind": "asymmetric"}, "noise_kind: expected one of")):
-        config = type(smoke)(**{**smoke.__dict__, **change})
-        with pytest.raises(UsageError, match=message):
-            bert_noise.build(config, env)
+@pytest.mark.parametrize("setting, message", [
+    ("losses=ce,mae", "error: losses: expected some of ce, gce, sce, got ce, mae"),
+    ("noise_kind=asymmetric", "error: noise_kind: expected one of symmetric, pair, got "
+                              "'asymmetric'"),
+])
+def test_unknown_losses_and_noise_kinds_are_one_line_errors_before_loading(
+        tmp_path, setting, message):
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "experiments", "bert_noise.py"), "--no-export",
+         "--output-dir", str(tmp_path / "run"), "--set", setting],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == message
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["status"].startswith("failed: UsageError") and record["data"] == {}

@@ -6,7 +6,7 @@ import tensorflow as tf
 from dlx_tf.export import check_export, export_saved_model
 from dlx_tf.export.audio_classifier import audio_classifier_endpoints
 from dlx_tf.layers.log_mel_spectrogram import LogMelSpectrogram
-from dlx_tf.models.audio_net import AudioNetClassifier
+from dlx_tf.projects.audio_net import AudioNetClassifier
 
 SEGMENT = 1200  # 0.15 s at 8 kHz: 8 frames of 256 with hop 128
 GENRES = ("pulse", "drone", "chime")

@@ -8,10 +8,10 @@ from dlx_tf.export.image_generator import (
     conditional_generator_endpoints,
     interpolator_endpoints,
 )
-from dlx_tf.models.dcgan.acai import ACAI
-from dlx_tf.models.dcgan.acai_critic import ACAICritic
-from dlx_tf.models.dcgan.acai_decoder import ACAIDecoder
-from dlx_tf.models.dcgan.acai_encoder import ACAIEncoder
+from dlx_tf.models.acai.acai import ACAI
+from dlx_tf.models.acai.acai_critic import ACAICritic
+from dlx_tf.models.acai.acai_decoder import ACAIDecoder
+from dlx_tf.models.acai.acai_encoder import ACAIEncoder
 from dlx_tf.models.dcgan.dcgan_generator import DCGANGenerator
 
 

@@ -3,9 +3,9 @@ import pytest
 import tensorflow as tf
 from tiny_decoder_lm import CONTEXT, make_tiny_model
 
-from dlx_tf.data.char_tokenizer import CharTokenizer
 from dlx_tf.export import check_export, export_saved_model
 from dlx_tf.export.text_generator import text_generator_endpoints
+from dlx_tf.models.decoder_lm.char_tokenizer import CharTokenizer
 from dlx_tf.models.decoder_lm.decoder_lm_generator import DecoderLMGenerator
 
 TOKENIZER = CharTokenizer.fit("abcdefghijklmnopqrstu ")  # 22 characters + unknown = 23 ids

@@ -1,13 +1,10 @@
-import time
-
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlx_tf.training.callbacks import EpochRecorder, HeldOutEvaluation
+from dlx_tf.training.callbacks import HeldOutEvaluation, throughput
 from dlx_tf.training.classifier_trainer import ClassifierTrainer
-from dlx_tf.training.run_record import RunRecord
 
 
 def _batches(count, seed):
@@ -81,20 +78,8 @@ def test_the_prefix_is_configurable(one_device):
                                "heldout_loss", "loss"]
 
 
-class NoCheckpoint:
-    def save(self, epoch, metadata):
-        pass
-
-
-def test_epoch_recorder_adds_the_experiments_throughput_entries(tmp_path):
-    record = RunRecord(str(tmp_path), {"history": [], "throughput": {}})
-    recorder = EpochRecorder(
-        record, NoCheckpoint(), [], global_batch=8, steps_per_epoch=10,
-        plot_path=str(tmp_path / "history.png"), plot_title="test",
-        extend_throughput=lambda measured: {"tokens_per_sec": measured["examples_per_sec"] * 64})
-    recorder.on_epoch_begin(0)
-    time.sleep(0.01)  # an epoch of measurable length
-    recorder.on_epoch_end(0, {"loss": 1.0})
-    throughput = RunRecord.load(str(tmp_path))["throughput"]
-    assert throughput["examples_per_sec"] > 0
-    assert throughput["tokens_per_sec"] == throughput["examples_per_sec"] * 64
+def test_throughput_leaves_out_the_first_epoch_when_others_exist():
+    history = [{"epoch_seconds": 9.0}, {"epoch_seconds": 2.0}, {"epoch_seconds": 2.0}]
+    assert throughput(history, global_batch=8, steps_per_epoch=10) == {
+        "examples_per_sec": 40.0, "steps_per_sec": 5.0, "epochs_timed": 2}
+    assert throughput(history[:1], 8, 10)["examples_per_sec"] == round(80 / 9, 2)

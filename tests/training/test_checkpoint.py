@@ -3,10 +3,12 @@ import json
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from two_player import TwoPlayer, regression_data
 
 from dlx_tf.errors import UsageError
 from dlx_tf.training.checkpoint import TrainingCheckpoint
+from dlx_tf.training.trainable import TrainableModel, prepare_optimizer
 
 
 def _trained(one_device, steps, seed=0):
@@ -60,3 +62,100 @@ def test_a_checkpoint_of_another_model_is_refused(one_device, tmp_path):
 
 def test_no_checkpoint_restores_nothing(one_device, tmp_path):
     assert TrainingCheckpoint(tmp_path / "empty", _trained(one_device, steps=0)).restore() is None
+
+
+class Twins(TrainableModel):
+    """Two same-shaped layers, created in either order: Keras then names them the other
+    way round (`dense` / `dense_1`), and lists their optimizer slots the other way round."""
+
+    def __init__(self, left_first, **kwargs):
+        super().__init__(**kwargs)
+        if left_first:
+            self.left = keras.layers.Dense(4)
+            self.right = keras.layers.Dense(4)
+        else:
+            self.right = keras.layers.Dense(4)
+            self.left = keras.layers.Dense(4)
+        self.noise = keras.random.SeedGenerator(7)
+
+    def call(self, x):
+        return self.right(self.left(x)) + keras.random.normal((1, 4), seed=self.noise)
+
+    def compile(self, optimizer):
+        super().compile()
+        self.twins_optimizer = prepare_optimizer(optimizer, self.trainable_variables)
+
+    def training_optimizers(self):
+        return {"twins": self.twins_optimizer}
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            loss = keras.losses.MeanSquaredError()(y, self(x, training=True))
+        self.twins_optimizer.apply(tape.gradient(loss, self.trainable_variables),
+                                   self.trainable_variables)
+        return {"mse": loss}
+
+
+def _twins(one_device, left_first, steps):
+    data = tf.data.Dataset.from_tensor_slices(
+        (np.random.default_rng(0).normal(size=(64, 4)).astype("float32"),
+         np.ones((64, 4), "float32"))).batch(16)
+    keras.utils.set_random_seed(int(left_first))
+    with one_device.scope():
+        model = Twins(left_first)
+        model(np.ones((1, 4), "float32"))
+        model.compile(keras.optimizers.Adam(0.1))
+    if steps:
+        model.fit(data.take(steps), verbose=0, shuffle=False)
+    return model
+
+
+def _slots(model, layer):
+    optimizer = model.twins_optimizer
+    index = optimizer._get_variable_index(layer.kernel)
+    return optimizer._momentums[index].numpy(), optimizer._velocities[index].numpy()
+
+
+def test_variables_created_in_another_order_restore_by_name_not_position(one_device, tmp_path):
+    trained = _twins(one_device, left_first=True, steps=3)
+    TrainingCheckpoint(tmp_path, trained).save(1, {})
+    swapped = _twins(one_device, left_first=False, steps=0)
+    # Creation order decides Keras' own names and the order of the optimizer's slots.
+    assert trained.variables[0].path.split("/")[-2] != swapped.variables[0].path.split("/")[-2]
+    assert (trained.twins_optimizer._get_variable_index(trained.left.kernel)
+            != swapped.twins_optimizer._get_variable_index(swapped.left.kernel))
+
+    TrainingCheckpoint(tmp_path, swapped).restore()
+    for layer in ("left", "right"):
+        ours, theirs = getattr(swapped, layer), getattr(trained, layer)
+        np.testing.assert_array_equal(ours.kernel.numpy(), theirs.kernel.numpy())
+        for a, b in zip(_slots(swapped, ours), _slots(trained, theirs)):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(swapped.noise.state.numpy(), trained.noise.state.numpy())
+    assert int(swapped.twins_optimizer.iterations.numpy()) == 3
+    x = np.ones((2, 4), "float32")
+    np.testing.assert_allclose(swapped.right(swapped.left(x)), trained.right(trained.left(x)))
+
+
+def test_a_renamed_or_reshaped_variable_is_refused_by_name_and_nothing_is_assigned(
+        one_device, tmp_path):
+    TrainingCheckpoint(tmp_path, _twins(one_device, left_first=True, steps=1)).save(1, {})
+    renamed = _twins(one_device, left_first=True, steps=0)
+    renamed.middle = renamed.right
+    del renamed.right
+    before = [v.numpy() for v in renamed.variables]
+    with pytest.raises(UsageError, match="has no variable model/middle/_kernel: it was "
+                                         "written by a different model"):
+        TrainingCheckpoint(tmp_path, renamed).restore()
+    for a, b in zip(before, renamed.variables):
+        np.testing.assert_array_equal(a, b.numpy())
+
+    with one_device.scope():
+        wider = Twins(True)
+        wider.left = keras.layers.Dense(5)
+        wider(np.ones((1, 4), "float32"))
+        wider.compile(keras.optimizers.Adam(0.1))
+    with pytest.raises(UsageError, match=r"variable model/left/_kernel has shape \(4, 4\), "
+                                         r"the model expects \(4, 5\)"):
+        TrainingCheckpoint(tmp_path, wider).restore()

@@ -5,7 +5,7 @@ import tensorflow as tf
 from harness import train_under
 from two_player import TwoPlayer, regression_data
 
-from dlx_tf.data.synthetic_digits import generate_digits
+from dlx_tf.data.synthetic.digits import generate_digits
 from dlx_tf.errors import UsageError
 from dlx_tf.models.mlp import MLPClassifier
 from dlx_tf.training.distribute import (

@@ -1,6 +1,7 @@
 import numpy as np
 
 from dlx_tf.viz import classification
+from dlx_tf.viz.curves import save_figure
 
 
 def test_confusion_matrix_counts_true_rows_and_predicted_columns():
@@ -8,28 +9,20 @@ def test_confusion_matrix_counts_true_rows_and_predicted_columns():
     np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
 
 
-def _saved_figure(monkeypatch):
-    figures = []
-    monkeypatch.setattr(classification, "save_figure",
-                        lambda figure, path: figures.append(figure))
-    return figures
-
-
-def test_confusion_matrix_plot_writes_every_nonzero_count(monkeypatch):
-    figures = _saved_figure(monkeypatch)
-    classification.plot_confusion_matrix([[3, 0], [1, 2]], ["pulse", "drone"], "c.png", "t")
-    texts = sorted(text.get_text() for text in figures[0].axes[0].texts)
+def test_confusion_matrix_plot_writes_every_nonzero_count():
+    figure = classification.plot_confusion_matrix([[3, 0], [1, 2]], ["pulse", "drone"], "t")
+    texts = sorted(text.get_text() for text in figure.axes[0].texts)
     assert texts == ["1", "2", "3"]
-    assert [label.get_text() for label in figures[0].axes[0].get_yticklabels()] == [
+    assert [label.get_text() for label in figure.axes[0].get_yticklabels()] == [
         "pulse", "drone"]
 
 
-def test_spectrogram_grid_colours_captions_by_correctness(monkeypatch, tmp_path):
-    figures = _saved_figure(monkeypatch)
+def test_spectrogram_grid_colours_captions_by_correctness():
     spectrograms = np.random.default_rng(0).normal(size=(3, 20, 8))
-    classification.plot_spectrogram_grid(spectrograms, ["a", "b", "c"], "g.png", "t",
-                                         correct=[True, False, True], columns=2, seconds=1.5)
-    axes = figures[0].axes
+    figure = classification.plot_spectrogram_grid(spectrograms, ["a", "b", "c"], "t",
+                                                  correct=[True, False, True], columns=2,
+                                                  seconds=1.5)
+    axes = figure.axes
     assert [axis.get_title() for axis in axes[:3]] == ["a", "b", "c"]
     assert [axis.title.get_color() for axis in axes[:3]] == ["tab:green", "tab:red",
                                                              "tab:green"]
@@ -40,5 +33,6 @@ def test_spectrogram_grid_colours_captions_by_correctness(monkeypatch, tmp_path)
 
 def test_spectrogram_grid_writes_a_png(tmp_path):
     path = tmp_path / "grid.png"
-    classification.plot_spectrogram_grid(np.zeros((2, 10, 4)), ["x", "y"], str(path), "t")
+    save_figure(classification.plot_spectrogram_grid(np.zeros((2, 10, 4)), ["x", "y"], "t"),
+                str(path))
     assert path.read_bytes()[:4] == b"\x89PNG"

@@ -3,6 +3,7 @@ import os
 import keras
 import numpy as np
 
+from dlx_tf.viz.curves import save_figure
 from dlx_tf.viz.model_diagram import plot_model_diagram, trace_layers
 
 
@@ -37,5 +38,6 @@ def test_trace_records_leaf_layers_in_call_order_and_restores_them(tmp_path):
     assert "call" not in vars(model.first)  # the recording wrapper is gone
     np.testing.assert_allclose(np.asarray(model(x)), expected)
     path = str(tmp_path / "diagram.png")
-    plot_model_diagram([("outer", "x: 4", records), ("again", "x: 4", records[:1])], path, "t")
+    save_figure(plot_model_diagram([("outer", "x: 4", records), ("again", "x: 4", records[:1])],
+                                   "t"), path)
     assert os.path.getsize(path) > 1000

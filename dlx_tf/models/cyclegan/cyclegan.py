@@ -61,7 +61,7 @@ class CycleGAN(TrainableModel):
         super().compile(jit_compile=jit_compile)
         self.generator_optimizer = generator_optimizer
         self.discriminator_optimizer = discriminator_optimizer
-        # Keras Loss objects divide by the replica count under a strategy (KERAS3_NOTES).
+        # Keras Loss objects divide by the replica count under a strategy (docs/keras3_notes.md).
         self.least_squares = keras.losses.MeanSquaredError()
         self.l1 = keras.losses.MeanAbsoluteError()
 

@@ -1,0 +1,1 @@
+"""Deterministic data the package generates for offline smoke runs, marked synthetic."""

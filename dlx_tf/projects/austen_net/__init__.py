@@ -1,0 +1,1 @@
+"""Austen-Net: the text-generation command and the sample judge."""

@@ -1,0 +1,1 @@
+"""CycleGAN: the domain judge and the per-epoch translation monitor."""

@@ -1,0 +1,1 @@
+"""Pegasus: the judge, the pegasus search, the per-epoch monitor and the design report."""

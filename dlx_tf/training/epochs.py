@@ -1,0 +1,65 @@
+"""The per-epoch input pipeline a `Run` trains on: seeded shuffles, augmentation, sharding."""
+
+import functools
+
+import tensorflow as tf
+
+from dlx_tf.errors import UsageError
+
+
+def steps_per_epoch(train_data, global_batch, replicas, train_examples=None):
+    """Full global batches in one epoch; `train_examples` stands in for an unknown
+    cardinality. User mistakes are `UsageError`s."""
+    if global_batch % replicas:
+        raise UsageError(f"batch_size {global_batch} does not split evenly over {replicas} "
+                         "replicas")
+    examples = int(train_data.cardinality())
+    if examples < 0:
+        examples = -1 if train_examples is None else train_examples
+    if examples < 0:
+        raise UsageError("the training set's size is unknown: describe the data with "
+                         "train_examples")
+    if examples < global_batch:
+        raise UsageError(f"batch_size {global_batch} exceeds the {examples} training examples")
+    return examples // global_batch
+
+
+def training_batches(examples, global_batch, seed, initial_epoch, epochs, augment=None,
+                     shuffle_buffer=10_000):
+    """Epochs `initial_epoch..epochs-1`, each shuffled and augmented from seeds of
+    (seed, epoch), so a resumed run sees exactly the batches the uninterrupted run would."""
+
+    def one_epoch(epoch):
+        epoch_seed = seed * 1_000_003 + epoch
+        seed_tensor = tf.constant(epoch_seed, tf.int64)
+        # Keras opens the dataset once to build, then again to train: without this the
+        # first epoch would see a second, different shuffle and resumes would diverge.
+        shuffled = examples.shuffle(shuffle_buffer, seed=epoch_seed,
+                                    reshuffle_each_iteration=False)
+        if augment is not None:
+            shuffled = shuffled.enumerate().map(
+                lambda index, example: augment(example, tf.stack([seed_tensor, index])),
+                num_parallel_calls=tf.data.AUTOTUNE,
+            )
+        return shuffled.batch(global_batch, drop_remainder=True)
+
+    # Python-int seeds per epoch: `shuffle` rejects tensor seeds once a global seed is set.
+    batches = functools.reduce(
+        tf.data.Dataset.concatenate, map(one_epoch, range(initial_epoch + 1, epochs)),
+        one_epoch(initial_epoch),
+    )
+    return with_data_sharding(batches.prefetch(tf.data.AUTOTUNE))
+
+
+def batched(examples, global_batch):
+    """Evaluation batches (the last one may be short), or None for no data."""
+    if examples is None:
+        return None
+    return with_data_sharding(examples.batch(global_batch).prefetch(tf.data.AUTOTUNE))
+
+
+def with_data_sharding(dataset):
+    # Shard by element, not by file: tfds splits often have fewer files than workers.
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.with_options(options)

@@ -1,0 +1,155 @@
+"""The Run through `launch`, as an experiment script uses it: resume, records, folders,
+one-line user errors, and what workers other than the chief skip."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+from two_player import CrashBeforeEpoch, TwoPlayerConfig, train_two_player
+
+from dlx_tf.training import run as run_module
+from dlx_tf.training.callbacks import RunCallback
+from dlx_tf.training.launch import launch
+from dlx_tf.training.run import Run
+from dlx_tf.viz.grids import plot_image_grid
+
+PROFILES = {"smoke": TwoPlayerConfig()}
+
+
+def _run(output_dir, *extra, callbacks=()):
+    trained = {}
+
+    def main(config, run):
+        trained["model"] = train_two_player(config, run, callbacks)
+
+    argv = ["--strategy", "cpu", "--output-dir", str(output_dir), "--no-export", *extra]
+    run = launch("two_player", PROFILES, main, argv=argv)
+    return run, trained["model"]
+
+
+def test_a_crashed_run_resumes_to_the_same_weights(tmp_path):
+    straight, straight_model = _run(tmp_path / "straight")
+
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        _run(tmp_path / "crashed", callbacks=[CrashBeforeEpoch(2)])
+    crashed = json.loads((tmp_path / "crashed" / "run.json").read_text())
+    assert crashed["status"] == "failed: RuntimeError: simulated crash"
+    assert [e["epoch"] for e in crashed["history"]] == [1, 2]
+
+    resumed, resumed_model = _run(tmp_path / "crashed")
+    assert resumed.record["status"] == "completed"
+    assert resumed.record["resumed_after_epoch"] == 2
+    assert [e["epoch"] for e in resumed.record["history"]] == [1, 2, 3, 4]
+    for a, b in zip(straight_model.get_weights(), resumed_model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    for key in ("first_loss", "second_loss"):
+        assert [e[key] for e in resumed.record["history"]] == pytest.approx(
+            [e[key] for e in straight.record["history"]], rel=1e-5)
+
+
+def test_run_record_has_the_contract_keys(tmp_path):
+    record = _run(tmp_path / "run")[0].record
+    for key in ("experiment", "profile", "config", "data", "strategy", "models", "history",
+                "metrics", "throughput", "artifacts", "exports", "versions", "status"):
+        assert key in record, key
+    assert record == json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["models"]["first"]["params"] == 3 * 8 + 8 + 8 + 1
+    assert record["data"]["synthetic"] is True
+    assert record["strategy"] == {"name": "OneDeviceStrategy", "replicas": 1}
+    assert record["throughput"]["examples_per_sec"] > 0
+    assert record["artifacts"] == {"history": str(tmp_path / "run" / "plots" / "history.png")}
+    assert (tmp_path / "run" / "plots" / "history.png").exists()
+    assert list((tmp_path / "run" / "tensorboard").rglob("events.out.tfevents*"))
+    assert record["history"][-1]["first_loss"] < record["history"][0]["first_loss"]
+    assert record["metrics"]["first_loss"] == record["history"][-1]["first_loss"]
+
+
+def test_a_completed_run_is_moved_aside_not_overwritten(tmp_path):
+    _run(tmp_path / "run", "--set", "epochs=1")
+    _run(tmp_path / "run", "--set", "epochs=1")
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("run-")]
+    assert len(aside) == 1 and (aside[0] / "run.json").exists()
+
+
+def test_resuming_with_another_config_is_refused(tmp_path, capsys):
+    with pytest.raises(RuntimeError):
+        _run(tmp_path / "run", callbacks=[CrashBeforeEpoch(1)])
+    with pytest.raises(SystemExit) as exit_info:
+        _run(tmp_path / "run", "--set", "epochs=6")
+    assert exit_info.value.code == 2
+    assert "unfinished run with another config (epochs: 4 -> 6)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag, message", [
+    (["--set", "epochz=3"], "error: --set epochz: unknown key; allowed keys: batch_size, data, "
+                            "epochs, seed\n"),
+    (["--set", "epochs=many"], "error: --set epochs=many: expected int, got 'many'\n"),
+    (["--set", "batch_size=1000"], "error: batch_size 1000 exceeds the 256 training examples\n"),
+])
+def test_user_mistakes_are_one_line_errors(tmp_path, capsys, flag, message):
+    with pytest.raises(SystemExit) as exit_info:
+        _run(tmp_path / "run", *flag)
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == message
+
+
+class DrawsEachEpoch(RunCallback):
+    def on_epoch_end(self, epoch, logs=None):
+        figure = plot_image_grid(np.zeros((1, 4, 4)), ["blank"], "t")
+        self.run.save_figure(f"drawing_epoch_{epoch + 1}", figure, artifact=False)
+        self.run.log_images("drawings", np.zeros((1, 4, 4, 1), "float32"), step=epoch + 1)
+
+
+def test_run_callbacks_draw_through_their_run(tmp_path):
+    run, _ = _run(tmp_path / "run", "--set", "epochs=2", callbacks=[DrawsEachEpoch()])
+    plots = sorted(p.name for p in (tmp_path / "run" / "plots").iterdir())
+    assert plots == ["drawing_epoch_1.png", "drawing_epoch_2.png", "history.png"]
+    assert list(run.record["artifacts"]) == ["history"]
+    assert list((tmp_path / "run" / "tensorboard" / "samples").glob("events.out.tfevents*"))
+
+
+def test_a_second_fit_in_one_run_is_refused(tmp_path):
+    def main(config, run):
+        train_two_player(config, run)
+        train_two_player(config, run)
+
+    with pytest.raises(RuntimeError, match="Run.fit trains once per run"):
+        launch("two_player", PROFILES, main,
+               argv=["--strategy", "cpu", "--output-dir", str(tmp_path / "run"), "--no-export"])
+
+
+def test_workers_other_than_the_chief_write_no_figures_models_or_exports(
+        one_device, tmp_path, monkeypatch):
+    monkeypatch.setattr(run_module, "is_chief", lambda strategy: False)
+    monkeypatch.setattr(run_module, "_worker_dir",
+                        lambda output_dir, strategy: f"{output_dir}/workers/worker-1")
+    run = Run("two_player", TwoPlayerConfig(), one_device, tmp_path / "run",
+              export_dir=str(tmp_path / "saved_models"))
+    figure = plot_image_grid(np.zeros((1, 4, 4)), ["blank"], "t")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)], name="tiny")
+    assert run.save_figure("blank", figure) is None
+    assert run.save_model(model) is None
+    assert run.export("tiny", resources=[model], endpoints={}, warmup_inputs={}) is None
+    assert run.artifact("notes", "notes.txt") == str(tmp_path / "run/workers/worker-1/notes.txt")
+    run.complete()
+    assert not (tmp_path / "saved_models").exists()
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["workers"]
+    worker = json.loads((tmp_path / "run/workers/worker-1/run.json").read_text())
+    assert worker["status"] == "completed" and worker["exports"] == []
+
+
+def test_the_chief_saves_figures_models_and_files_into_the_run_folder(one_device, tmp_path):
+    run = Run("two_player", TwoPlayerConfig(data="mnist"), one_device, tmp_path / "run")
+    run.describe_data({"synthetic": True})
+    figure = plot_image_grid(np.zeros((1, 4, 4)), ["blank"], run.label("Inputs"))
+    assert figure.get_suptitle() == "Inputs (synthetic data)"
+    path = run.save_figure("blank", figure)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)], name="tiny")
+    saved = run.save_model(model)
+    notes = run.artifact("notes", "notes/notes.txt")
+    assert path == str(tmp_path / "run" / "plots" / "blank.png")
+    assert saved == str(tmp_path / "run" / "model" / "tiny.keras")
+    assert notes == str(tmp_path / "run" / "notes" / "notes.txt")
+    assert keras.saving.load_model(saved).count_params() == 4
+    assert run.record["artifacts"] == {"blank": path, "model": saved, "notes": notes}
