@@ -18,12 +18,11 @@ Smoke result (2 CPU cores, seed 0): see README "Audio-Net".
 import dataclasses
 
 from dlx_tf.export.audio_classifier import audio_classifier_endpoints
-from dlx_tf.projects.audio_net import audio_net_figures as figures
 from dlx_tf.projects.audio_net import audio_net_setup as setup
+from dlx_tf.projects.audio_net.audio_net_figures import save_audio_net_figures
 from dlx_tf.projects.audio_net.audio_net_trainer import BackboneUnfreezing
 from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.launch import launch
-from dlx_tf.viz.classification import plot_confusion_matrix
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,21 +94,12 @@ def main(config, run):
     run.log(setup.song_results(classifier, segments, clips))
 
     run.save_model(classifier)
-    genres, seconds = clips.genres, config.segment_seconds
-    run.save_figure("augmented_inputs", figures.augmented_inputs_figure(
-        segments, augmentation, mean, config.seed, genres,
-        run.label("Training inputs after augmentation"), seconds))
-    run.save_figure("test_predictions", figures.test_predictions_figure(
-        classifier, segments, clips.test, genres, run.label("Test segments: predicted (true)"),
-        seconds))
-    if len(clips.test):
-        run.save_figure("confusion_matrix", plot_confusion_matrix(
-            run.metrics["test_song_confusion_matrix"], genres,
-            run.label("Test songs: confusion matrix")))
+    save_audio_net_figures(run, classifier, segments, clips, augmentation, mean, config.seed,
+                           config.segment_seconds)
     run.export(f"audio_net_{'synthetic' if clips.info['synthetic'] else 'gtzan'}",
                resources=[segments.frontend, classifier],
                endpoints=audio_classifier_endpoints(segments.frontend, classifier,
-                                                    segments.segment_samples, genres),
+                                                    segments.segment_samples, clips.genres),
                warmup_inputs={"waveforms": segments.warmup_waveforms(clips.test, 2,
                                                                      segments_per_clip=2)})
 

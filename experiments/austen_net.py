@@ -15,17 +15,14 @@ context 256, dropout 0.2, AdamW lr 1e-3 → 1e-4 cosine, warmup 100, β2 0.99, c
 
 import dataclasses
 
-import numpy as np
-
 from dlx_tf.data.text_corpus import load_text_corpus
-from dlx_tf.export.text_generator import text_generator_endpoints
+from dlx_tf.export.text_generator import text_generator_endpoints, text_generator_warmup
 from dlx_tf.models.decoder_lm import CharTokenizer, DecoderLMGenerator, LanguageModelTrainer
 from dlx_tf.models.decoder_lm.language_model_windows import evaluation_windows, training_windows
 from dlx_tf.projects.austen_net import austen_net_setup as setup
 from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.flops import measure_matmul_flops
 from dlx_tf.training.launch import launch
-from dlx_tf.viz.curves import plot_history
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,18 +94,13 @@ def main(config, run):
                                 run.artifact("sample", "sample.txt"), info.get("synthetic"))
     if info.get("synthetic"):
         run.log(setup.synthetic_sample_metrics(config.seed, sample))
-        rate = info["entropy_rate_nats_per_char"]
-        run.save_figure("cross_entropy", plot_history(
-            run.history, "Synthetic language: cross-entropy in nats per character",
-            metrics=["loss"], references={"loss": (rate, "entropy rate")}))
+        run.save_figure("cross_entropy", setup.cross_entropy_figure(
+            run.history, info["entropy_rate_nats_per_char"]))
     run.save_model(model)
     tokenizer.save(run.artifact("tokenizer", "model/tokenizer.json"))
     run.export(setup.export_name(config.data), resources=[model],
                endpoints=text_generator_endpoints(generator, tokenizer),
-               warmup_inputs={"prompts": np.array([prompt.encode()], object),
-                              "max_new_tokens": np.int32(32), "temperature": np.float32(0.8),
-                              "top_k": np.int32(0), "top_p": np.float32(0.95),
-                              "seed": np.int64(config.seed)})
+               warmup_inputs=text_generator_warmup(prompt, config.seed))
 
 
 if __name__ == "__main__":

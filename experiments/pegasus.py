@@ -14,14 +14,13 @@ Smoke result (2 CPU cores, seed 0): see README "Pegasus".
 
 import dataclasses
 
-from dlx_tf.data.cifar10 import BIRD, HORSE, load_cifar10
+from dlx_tf.data.cifar10 import load_cifar10
 from dlx_tf.data.unpaired_images import to_unit_range
-from dlx_tf.export.image_generator import conditional_generator_endpoints as dcgan_endpoints
-from dlx_tf.export.image_generator import interpolator_endpoints
-from dlx_tf.projects.pegasus import pegasus_search, pegasus_setup
-from dlx_tf.projects.pegasus.pegasus_figures import save_pegasus_figures
+from dlx_tf.projects.pegasus import pegasus_setup
+from dlx_tf.projects.pegasus.pegasus_exports import pegasus_exports
 from dlx_tf.projects.pegasus.pegasus_monitor import PegasusMonitor
-from dlx_tf.projects.pegasus.pegasus_report import write_design_report
+from dlx_tf.projects.pegasus.pegasus_report import report_pegasus
+from dlx_tf.projects.pegasus.pegasus_search import best_pegasus_metrics, search_pegasus
 from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.joint import JointTrainer
 from dlx_tf.training.launch import launch
@@ -87,41 +86,28 @@ def main(config, run):
     data = load_cifar10(config.data, classes=config.classes or None, seed=config.seed,
                         synthetic_counts=config.synthetic_counts)
     run.describe_data(data.info)
-    names = data.info["class_names"]
     test_images, test_labels = pegasus_setup.unit_arrays(data.test, config.test_images)
     with run.scope():
-        players = pegasus_setup.PegasusPlayers(config, len(names))
+        players = pegasus_setup.PegasusPlayers(config, len(data.info["class_names"]))
         joint = JointTrainer(players.trainers, name="pegasus")
         joint.compile()
     run.describe_models(players.networks)
     title = run.label(f"Pegasus, {data.info['source'].split(' (')[0]}")
     monitor = PegasusMonitor(players.generator, players.judge, players.autoencoders,
-                             test_images, names, title=title,
+                             test_images, data.info["class_names"], title=title,
                              per_class=config.samples_per_class, seed=config.seed)
     run.fit(joint, data.train.map(lambda image, label: (to_unit_range(image), label)),
             callbacks=[monitor])
 
     run.log({"judge_test_accuracy": pegasus_setup.accuracy(players.judge, test_images,
                                                            test_labels)})
-    search = pegasus_search.search_pegasus(
-        players.generator, players.discriminator, players.autoencoders, players.judge,
-        test_images, test_labels, config.pegasus_candidates, config.seed, BIRD, HORSE)
-    run.log(pegasus_search.best_pegasus_metrics(search))
-    images = save_pegasus_figures(run, search, monitor, players.networks, config.latent_dim,
-                                  title)
-    write_design_report(run.artifact("design", "design.md"), title=title,
-                        config=run.record["config"], data_info=data.info,
-                        parameter_counts=run.record["models"], metrics=run.metrics,
-                        best=search["best"], images=images)
-
-    suffix = "synthetic_cifar" if data.info["synthetic"] else "cifar10"
-    generator, acai = players.generator, players.acai
-    run.export(f"pegasus_dcgan_{suffix}", resources=[generator],
-               endpoints=dcgan_endpoints(generator, config.latent_dim, len(names)),
-               warmup_inputs=pegasus_setup.generator_warmup(generator, config.seed))
-    run.export(f"pegasus_acai_{suffix}", resources=[acai.encoder, acai.decoder],
-               endpoints=interpolator_endpoints(acai.interpolate, 32, 32),
-               warmup_inputs=pegasus_setup.interpolator_warmup(test_images))
+    search = search_pegasus(players, test_images, test_labels, config.pegasus_candidates,
+                            config.seed)
+    run.log(best_pegasus_metrics(search))
+    report_pegasus(run, search, monitor, players, data.info, title)
+    for model_name, export in pegasus_exports(players, test_images, config.seed,
+                                              data.info["synthetic"]):
+        run.export(model_name, **export)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Serving signatures of a decoder language model: prompt in, generated text out."""
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -71,3 +72,11 @@ def text_generator_endpoints(generator, tokenizer):
         "next_token_logits": (serve_logits, [
             tf.TensorSpec([None, None], tf.int32, name="token_ids")]),
     }
+
+
+def text_generator_warmup(prompt, seed, max_new_tokens=32):
+    """One `serving_default` request: `max_new_tokens` after `prompt`, temperature 0.8,
+    top-p 0.95, drawn with `seed`."""
+    return {"prompts": np.array([prompt.encode()], object),
+            "max_new_tokens": np.int32(max_new_tokens), "temperature": np.float32(0.8),
+            "top_k": np.int32(0), "top_p": np.float32(0.95), "seed": np.int64(seed)}

@@ -117,6 +117,12 @@ def is_chief(strategy):
     return not has_chief and resolver.task_type == "worker" and resolver.task_id == 0
 
 
+def worker_dir(output_dir, strategy):
+    """The folder a worker other than the chief keeps its own record in."""
+    resolver = strategy.cluster_resolver
+    return os.path.join(output_dir, "workers", f"{resolver.task_type}-{resolver.task_id}")
+
+
 def replica_seed(seed, step):
     """A `[2]` seed for `tf.random.stateless_*` that differs per replica and per step.
 

@@ -18,10 +18,8 @@ the command line and closes its record.
 """
 
 import dataclasses
-import datetime
 import gc
 import os
-import shutil
 import sys
 import time
 
@@ -32,10 +30,16 @@ from dlx_tf.errors import UsageError
 from dlx_tf.export import export_saved_model
 from dlx_tf.training.callbacks import HeldOutEvaluation, RunCallback, throughput
 from dlx_tf.training.checkpoint import TrainingCheckpoint
-from dlx_tf.training.config import config_differences, config_to_dict
-from dlx_tf.training.distribute import is_chief, strategy_name
+from dlx_tf.training.config import config_to_dict
+from dlx_tf.training.distribute import is_chief, strategy_name, worker_dir
 from dlx_tf.training.epochs import batched, steps_per_epoch, training_batches
-from dlx_tf.training.run_record import RunRecord, library_versions, parameter_counts
+from dlx_tf.training.run_record import (
+    RunRecord,
+    library_versions,
+    parameter_counts,
+    prepare_run_folder,
+    utc_now,
+)
 from dlx_tf.viz.curves import plot_history, save_figure
 
 
@@ -65,14 +69,13 @@ class Run:
         self.output_dir = str(output_dir)
         self.export_dir = export_dir
         self._export = export
-        self._fresh = fresh
         self._precision = precision
         self._command = command
         self._chief = is_chief(strategy)
-        self.dir = self.output_dir if self._chief else _worker_dir(self.output_dir, strategy)
+        self.dir = self.output_dir if self._chief else worker_dir(self.output_dir, strategy)
         config_dict = config_to_dict(config)
         if self._chief:
-            _prepare_run_dir(self.dir, config_dict, fresh)
+            prepare_run_folder(self.dir, config_dict, fresh)
         os.makedirs(self.dir, exist_ok=True)
         self._checkpoint_dir = os.path.join(self.output_dir, "checkpoints")
         pointer = TrainingCheckpoint.read_pointer(self._checkpoint_dir)
@@ -86,7 +89,7 @@ class Run:
             "experiment": experiment,
             "profile": profile,
             "status": "running",
-            "started": _now(),
+            "started": utc_now(),
             "command": command,
             "config": config_dict,
             "data": {},
@@ -144,11 +147,11 @@ class Run:
 
     def log(self, metrics):
         """Adds final metrics (`{name: value}`) to the record."""
-        self._record.update(metrics={**self.record["metrics"], **metrics})
+        self._record.merge("metrics", metrics)
 
     def log_throughput(self, entries):
         """Adds entries such as `tokens_per_sec` beside the measured examples per second."""
-        self._record.update(throughput={**self.record["throughput"], **entries})
+        self._record.merge("throughput", entries)
 
     def log_images(self, tag, images, step):
         """Writes `[n, h, w, c]` images in [0, 1] to TensorBoard on the chief."""
@@ -227,8 +230,7 @@ class Run:
             final.update({f"test_{k}": float(v) for k, v in results.items()})
         self.log(final)
         if self.history:
-            self._record.update(artifacts={**self.record["artifacts"],
-                                           "history": self._plot_path("history")})
+            self._record.merge("artifacts", {"history": self._plot_path("history")})
         return final
 
     # === Files: the chief writes, other workers skip ===
@@ -243,7 +245,7 @@ class Run:
         path = self._plot_path(name)
         save_figure(figure, path)
         if artifact:
-            self._record.update(artifacts={**self.record["artifacts"], name: path})
+            self._record.merge("artifacts", {name: path})
         return path
 
     def artifact(self, name, filename):
@@ -251,7 +253,7 @@ class Run:
         listed under `artifacts`; off the chief, a path in the worker's own folder."""
         path = os.path.join(self.dir, filename)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        self._record.update(artifacts={**self.record["artifacts"], name: path})
+        self._record.merge("artifacts", {name: path})
         return path
 
     def save_model(self, model, artifact="model"):
@@ -276,8 +278,8 @@ class Run:
         exported = export_saved_model(model_name, resources=resources, endpoints=endpoints,
                                       warmup_inputs=warmup_inputs, manifest=manifest,
                                       base_dir=self.export_dir)
-        self._record.update(exports=[*self.record["exports"], {
-            "model_name": model_name, "version": exported.version, "path": exported.path}])
+        self._record.append("exports", {"model_name": model_name, "version": exported.version,
+                                        "path": exported.path})
         return exported
 
     # === Sweeps ===
@@ -319,8 +321,8 @@ class Run:
         self.points.append(record)
         point = {field: value, "run_dir": os.path.join(self.output_dir, f"{field}_{value}"),
                  "status": record["status"], "metrics": record["metrics"]}
-        self._record.update(runs=[*self.record["runs"], point],
-                            exports=[*self.record["exports"], *record["exports"]])
+        self._record.append("runs", point)
+        self._record.append("exports", *record["exports"])
 
     # === Closing ===
 
@@ -329,7 +331,7 @@ class Run:
         self._count_models()
         if self._uncounted:
             raise RuntimeError(f"models {sorted(self._uncounted)} were described but never built")
-        self._record.update(status="completed", finished=_now())
+        self._record.update(status="completed", finished=utc_now())
         if self._summary_writer is not None:
             self._summary_writer.close()
         if not self._chief:
@@ -343,25 +345,23 @@ class Run:
 
     def fail(self, error):
         """Marks the record (and a sweep's unfinished point) failed with `error`."""
-        status = f"failed: {type(error).__name__}: {error}"
         if self._active_point is not None:
-            self._active_point._record.update(status=status, finished=_now())
-        self._record.update(status=status, finished=_now())
+            self._active_point.fail(error)
+        self._record.update(status=f"failed: {type(error).__name__}: {error}",
+                            finished=utc_now())
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, error, traceback):
+        if error is not None:
+            self.fail(error)
+            return False
         try:
-            if error is None:
-                self.complete()
-                return False
-        except BaseException as closing_error:
-            error = closing_error
+            self.complete()
+        except Exception as closing_error:
+            self.fail(closing_error)
             raise
-        finally:
-            if error is not None:
-                self.fail(error)
         return False
 
     def _count_models(self):
@@ -369,7 +369,7 @@ class Run:
         for name in built:
             del self._uncounted[name]
         if built:
-            self._record.update(models={**self.record["models"], **parameter_counts(built)})
+            self._record.merge("models", parameter_counts(built))
 
     def _plot_path(self, name):
         return os.path.join(self.dir, "plots", f"{name}.png")
@@ -399,29 +399,3 @@ class _EpochRecorder(keras.callbacks.Callback):
         run._record.update(history=history, throughput={**run.throughput, **measured})
         run.save_figure("history", plot_history(
             history, run.label(f"{run.experiment} training curves")), artifact=False)
-
-
-def _prepare_run_dir(run_dir, config_dict, fresh):
-    saved = RunRecord.load(run_dir)
-    if saved is not None and (fresh or saved.get("status") == "completed"):
-        stamp = (saved.get("finished") or saved.get("started") or _now()).replace(":", "")
-        aside = f"{run_dir.rstrip('/')}-{stamp}"
-        shutil.move(run_dir, aside)
-        print(f"Moved the earlier run to {aside}; starting a new one in {run_dir}")
-    elif saved is not None:
-        changed = config_differences(saved["config"], config_dict)
-        if changed:
-            raise UsageError(
-                f"{run_dir} holds an unfinished run with another config ({'; '.join(changed)}): "
-                "rerun with its settings to resume, add --fresh to start over, or pick another "
-                "--output-dir"
-            )
-
-
-def _worker_dir(output_dir, strategy):
-    resolver = strategy.cluster_resolver
-    return os.path.join(output_dir, "workers", f"{resolver.task_type}-{resolver.task_id}")
-
-
-def _now():
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

@@ -1,14 +1,19 @@
-"""`run.json`: the machine-readable record every run leaves in its folder."""
+"""`run.json`: the machine-readable record every run leaves in its folder, and the folder's
+preparation before a run starts."""
 
+import datetime
 import json
 import os
 import platform
+import shutil
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 import dlx_tf
+from dlx_tf.errors import UsageError
+from dlx_tf.training.config import config_differences
 
 
 class RunRecord:
@@ -31,11 +36,43 @@ class RunRecord:
         self.data.update(fields)
         self.write()
 
+    def merge(self, field, entries):
+        """Adds `entries` (a dict) to the dict `field`."""
+        self.update(**{field: {**self.data[field], **entries}})
+
+    def append(self, field, *items):
+        """Appends `items` to the list `field`."""
+        self.update(**{field: [*self.data[field], *items]})
+
     def write(self):
         temporary = f"{self.path}.tmp"
         with open(temporary, "w") as f:
             json.dump(self.data, f, indent=2, default=_to_json)
         os.replace(temporary, self.path)
+
+
+def prepare_run_folder(run_dir, config_dict, fresh):
+    """Moves a completed run in `run_dir` (or any, with `fresh`) aside to
+    `<run_dir>-<time>`; refuses an unfinished one whose config differs from `config_dict`,
+    which the caller then resumes."""
+    saved = RunRecord.load(run_dir)
+    if saved is not None and (fresh or saved.get("status") == "completed"):
+        stamp = (saved.get("finished") or saved.get("started") or utc_now()).replace(":", "")
+        aside = f"{run_dir.rstrip('/')}-{stamp}"
+        shutil.move(run_dir, aside)
+        print(f"Moved the earlier run to {aside}; starting a new one in {run_dir}")
+    elif saved is not None:
+        changed = config_differences(saved["config"], config_dict)
+        if changed:
+            raise UsageError(
+                f"{run_dir} holds an unfinished run with another config ({'; '.join(changed)}): "
+                "rerun with its settings to resume, add --fresh to start over, or pick another "
+                "--output-dir"
+            )
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 def library_versions():

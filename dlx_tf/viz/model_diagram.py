@@ -13,6 +13,8 @@ def trace_layers(model, inputs):
     Direct sub-layers are recorded; sub-layers that are themselves `keras.Model`s
     are opened up. Works for subclassed models, whose layers keep no output shapes.
     """
+    if not model.built:
+        model(inputs, training=False)  # a first call would also record the build's trace
     records = []
     leaves = _leaf_layers(model)
     for layer in leaves:

@@ -4,7 +4,7 @@ import tensorflow as tf
 from tiny_decoder_lm import CONTEXT, make_tiny_model
 
 from dlx_tf.export import check_export, export_saved_model
-from dlx_tf.export.text_generator import text_generator_endpoints
+from dlx_tf.export.text_generator import text_generator_endpoints, text_generator_warmup
 from dlx_tf.models.decoder_lm.char_tokenizer import CharTokenizer
 from dlx_tf.models.decoder_lm.decoder_lm_generator import DecoderLMGenerator
 
@@ -72,3 +72,12 @@ def test_fresh_process_check_passes_with_core_ops_only(exported):
     result = check_export(exported[2].path)
     assert result.returncode == 0, result.stdout
     assert "ops check: all registered in core TensorFlow" in result.stdout
+
+
+def test_the_warmup_request_is_one_valid_serving_default_call(exported):
+    _, generator, _, loaded = exported
+    warmup = text_generator_warmup("the quiet", seed=3, max_new_tokens=6)
+    served = loaded.signatures["serving_default"](
+        **{name: tf.constant(value) for name, value in warmup.items()})["text"].numpy()
+    settings = {"max_new_tokens": 6, "temperature": 0.8, "top_k": 0, "top_p": 0.95, "seed": 3}
+    assert [text.decode() for text in served] == [_live(generator, "the quiet", settings)]

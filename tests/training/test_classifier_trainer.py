@@ -94,7 +94,9 @@ def test_evaluate_reports_loss_accuracy_and_clean_accuracy(one_device):
     trainer.fit(_noisy_data(), epochs=2, verbose=0, shuffle=False)
     weights = [np.asarray(w) for w in trainer.get_weights()]
 
-    results = trainer.evaluate(data, return_dict=True, verbose=0)
+    # float(): Keras 3.10 returns tensors here, later versions floats.
+    results = {k: float(v) for k, v in trainer.evaluate(data, return_dict=True,
+                                                        verbose=0).items()}
     x, labels, clean = (np.concatenate([np.asarray(b[i]) for b in data]) for i in range(3))
     logits = np.asarray(trainer.classifier(x))
     log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
@@ -107,7 +109,8 @@ def test_evaluate_reports_loss_accuracy_and_clean_accuracy(one_device):
     for before, after in zip(weights, trainer.get_weights()):
         np.testing.assert_array_equal(before, after)  # evaluating does not train
 
-    two_tuple = trainer.evaluate(data.map(lambda x, y, c: (x, y)), return_dict=True, verbose=0)
+    two_tuple = {k: float(v) for k, v in trainer.evaluate(
+        data.map(lambda x, y, c: (x, y)), return_dict=True, verbose=0).items()}
     assert two_tuple == pytest.approx({"loss": results["loss"],
                                        "accuracy": results["accuracy"]})
 

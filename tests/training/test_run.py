@@ -122,7 +122,7 @@ def test_a_second_fit_in_one_run_is_refused(tmp_path):
 def test_workers_other_than_the_chief_write_no_figures_models_or_exports(
         one_device, tmp_path, monkeypatch):
     monkeypatch.setattr(run_module, "is_chief", lambda strategy: False)
-    monkeypatch.setattr(run_module, "_worker_dir",
+    monkeypatch.setattr(run_module, "worker_dir",
                         lambda output_dir, strategy: f"{output_dir}/workers/worker-1")
     run = Run("two_player", TwoPlayerConfig(), one_device, tmp_path / "run",
               export_dir=str(tmp_path / "saved_models"))

@@ -41,3 +41,8 @@ def test_trace_records_leaf_layers_in_call_order_and_restores_them(tmp_path):
     save_figure(plot_model_diagram([("outer", "x: 4", records), ("again", "x: 4", records[:1])],
                                    "t"), path)
     assert os.path.getsize(path) > 1000
+
+
+def test_an_unbuilt_model_is_built_before_tracing_so_each_layer_is_recorded_once():
+    records = trace_layers(_Outer(), np.ones((2, 4), "float32"))
+    assert [name for name, *_ in records] == ["first", "inner_dense", "act"]

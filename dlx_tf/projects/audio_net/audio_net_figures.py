@@ -1,8 +1,26 @@
-"""The figures of an Audio-Net run: augmented training inputs and test predictions."""
+"""The figures of an Audio-Net run: augmented training inputs, test predictions and the
+songs' confusion matrix."""
 
 import numpy as np
 
-from dlx_tf.viz.classification import plot_spectrogram_grid
+from dlx_tf.viz.classification import plot_confusion_matrix, plot_spectrogram_grid
+
+
+def save_audio_net_figures(run, classifier, segments, clips, augmentation, mask_value, seed,
+                           seconds):
+    """Saves augmented training inputs and, given test songs, test predictions and the
+    songs' confusion matrix from `run.metrics` through `run`."""
+    genres = clips.genres
+    run.save_figure("augmented_inputs", augmented_inputs_figure(
+        segments, augmentation, mask_value, seed, genres,
+        run.label("Training inputs after augmentation"), seconds))
+    if len(clips.test):
+        run.save_figure("test_predictions", test_predictions_figure(
+            classifier, segments, clips.test, genres,
+            run.label("Test segments: predicted (true)"), seconds))
+        run.save_figure("confusion_matrix", plot_confusion_matrix(
+            run.metrics["test_song_confusion_matrix"], genres,
+            run.label("Test songs: confusion matrix")))
 
 
 def augmented_inputs_figure(segments, augmentation, mask_value, seed, genres, title,

@@ -77,10 +77,11 @@ def song_results(classifier, segments, clips):
     the splits that hold songs)."""
     results = {}
     for name, split in (("val", clips.validation), ("test", clips.test)):
-        if len(split):
-            predicted = song_predictions(classifier, segments, split)
-            results[f"{name}_song_accuracy"] = float(np.mean(predicted == split.labels))
-    if len(clips.test):
-        results["test_song_confusion_matrix"] = confusion_matrix(
-            clips.test.labels, predicted, len(clips.genres)).tolist()
+        if not len(split):
+            continue
+        predicted = song_predictions(classifier, segments, split)
+        results[f"{name}_song_accuracy"] = float(np.mean(predicted == split.labels))
+        if name == "test":
+            results["test_song_confusion_matrix"] = confusion_matrix(
+                split.labels, predicted, len(clips.genres)).tolist()
     return results

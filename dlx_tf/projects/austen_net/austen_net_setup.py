@@ -11,6 +11,7 @@ from dlx_tf.data.synthetic.language import SyntheticLanguage
 from dlx_tf.models.decoder_lm import CharTokenizer, DecoderLM
 from dlx_tf.models.decoder_lm.language_model_windows import window_counts
 from dlx_tf.training.flops import transformer_training_flops_per_token
+from dlx_tf.viz.curves import plot_history
 
 
 def make_model(config, vocabulary_size):
@@ -77,6 +78,12 @@ def cross_entropy_metrics(validation_loss, corpus_info):
         metrics.update(entropy_rate_nats_per_char=rate,
                        validation_cross_entropy_over_entropy_rate=validation_loss / rate)
     return metrics
+
+
+def cross_entropy_figure(history, entropy_rate):
+    """Training and validation cross-entropy against the synthetic source's entropy rate."""
+    return plot_history(history, "Synthetic language: cross-entropy in nats per character",
+                        metrics=["loss"], references={"loss": (entropy_rate, "entropy rate")})
 
 
 def write_sample(generator, tokenizer, prompt, config, path, synthetic):

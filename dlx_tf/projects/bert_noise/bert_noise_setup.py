@@ -101,5 +101,5 @@ def tokenized(texts, labels, clean_labels, preprocessor):
 
 def export_name(noise_rate, source):
     """`bert_noise<percent>_<source>`, e.g. `bert_noise40_ag_news_subset`."""
-    slug = re.sub(r"[^a-z0-9]+", "_", source.lower().removeprefix("tfds:")).strip("_")[-40:]
+    slug = re.sub(r"[^a-z0-9]+", "_", source.lower().removeprefix("tfds:"))[-40:].strip("_")
     return f"bert_noise{round(noise_rate * 100)}_{slug}"

@@ -72,5 +72,7 @@ def pair_name(info):
     the folder's name."""
     if info["synthetic"]:
         return "synthetic_seasons"
-    name = os.path.basename(os.path.normpath(info["source"].split(":")[-1]))
+    source = info["source"].removeprefix("tfds:")
+    # A tfds source may end in a version (`cycle_gan/horse2zebra:3.0.0`): not part of the name.
+    name = os.path.basename(os.path.normpath(source)).partition(":")[0]
     return re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")

@@ -3,6 +3,7 @@
 import os
 
 from dlx_tf.projects.pegasus import pegasus_search
+from dlx_tf.projects.pegasus.pegasus_figures import save_pegasus_figures
 
 _ADVERSARIAL = {
     "non_saturating": "non-saturating GAN loss (Goodfellow et al. 2014): D minimises "
@@ -13,6 +14,16 @@ _ADVERSARIAL = {
                "+ λ·E[(‖∇D(x̂)‖₂ − 1)²] with x̂ = εx + (1 − ε)G(z), ε ~ U[0, 1] per sample; "
                "G minimises −E[D(G(z))]",
 }
+
+
+def report_pegasus(run, search, monitor, players, data_info, title):
+    """Saves the run's final figures and its `design.md` through `run`."""
+    images = save_pegasus_figures(run, search, monitor, players.networks,
+                                  players.generator.latent_dim, title)
+    write_design_report(run.artifact("design", "design.md"), title=title,
+                        config=run.record["config"], data_info=data_info,
+                        parameter_counts=run.record["models"], metrics=run.metrics,
+                        best=search["best"], images=images)
 
 
 def write_design_report(path, *, title, config, data_info, parameter_counts, metrics, best,

@@ -16,6 +16,7 @@ import dataclasses
 
 import numpy as np
 
+from dlx_tf.data.cifar10 import BIRD, HORSE
 from dlx_tf.errors import UsageError
 from dlx_tf.models.acai.interpolation import slerp
 
@@ -169,30 +170,37 @@ def best_pegasus_metrics(search):
             "pegasus_best_from_acai": float(best["method"] == "acai")}
 
 
-def search_pegasus(generator, discriminator, autoencoders, judge, test_images, test_labels,
-                   candidates, seed, bird, horse):
+def search_pegasus(players, test_images, test_labels, candidates, seed, bird=BIRD,
+                   horse=HORSE):
     """Scores `candidates` pegasi, half from the DCGAN and half from ACAI (between real
     test birds and horses), by the rule in the module docstring.
 
+    Args:
+        players: the run's `PegasusPlayers` (generator, discriminator, ACAI, baseline, judge).
+        test_images, test_labels: real test images in [-1, 1] and their classes.
+        candidates: how many candidates to score.
+        seed: fixes the latents and the real pairs.
+
     Returns `{"best": {score, p_bird, ..., method, description}, "top": the 64 best
     `Candidates`, one per source first, "top_scores", "strips": bird → horse strips per
-    method}`. `autoencoders` is `{"acai": ACAI, "baseline": its λ = 0 twin}`.
+    method}`.
     """
     birds, horses = test_images[test_labels == bird], test_images[test_labels == horse]
     if not len(birds) or not len(horses):
         raise UsageError(f"the pegasus needs birds (class {bird}) and horses (class {horse}) "
                          "in the data; the test images hold classes "
                          f"{sorted(set(test_labels.tolist()))}")
-    acai = autoencoders["acai"]
+    generator, acai = players.generator, players.acai
     half = candidates // 2
     pool = (dcgan_candidates(generator, half, seed, bird, horse)
             + acai_candidates(acai, birds, horses, half, seed))
-    scores = score_candidates(pool.images, judge, discriminator, acai.critic, bird, horse)
+    scores = score_candidates(pool.images, players.judge, players.discriminator, acai.critic,
+                              bird, horse)
     order = np.argsort(-scores["score"], kind="stable")
     best = {key: float(values[order[0]]) for key, values in scores.items()}
     best.update(method=pool.methods[order[0]], description=pool.descriptions[order[0]])
     strips = interpolation_strips(
-        generator, {"ACAI": acai, "plain autoencoder": autoencoders["baseline"]}, birds[0],
+        generator, {"ACAI": acai, "plain autoencoder": players.baseline}, birds[0],
         horses[0], steps=9, seed=seed, bird=bird, horse=horse)
     top = diverse_top(order, pool.groups, 64)
     return {"top": pool.take(top), "top_scores": scores["score"][top], "best": best,

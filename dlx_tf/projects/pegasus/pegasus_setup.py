@@ -1,18 +1,16 @@
 """What `experiments/pegasus.py` assembles from its config: the four players trained side
-by side (conditional DCGAN, ACAI, its λ = 0 baseline, the judge), test arrays and the
-exports' warmup inputs."""
+by side (conditional DCGAN, ACAI, its λ = 0 baseline, the judge) and the test arrays."""
 
 import keras
 import numpy as np
 
-from dlx_tf.data.cifar10 import BIRD, HORSE
-from dlx_tf.data.unpaired_images import from_unit_range, to_unit_range
+from dlx_tf.data.unpaired_images import to_unit_range
 from dlx_tf.errors import UsageError
 from dlx_tf.losses.adversarial import ADVERSARIAL_LOSSES
 from dlx_tf.models.acai import ACAI, ACAICritic, ACAIDecoder, ACAIEncoder
 from dlx_tf.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
 from dlx_tf.projects.pegasus.judge_classifier import JudgeClassifier
-from dlx_tf.projects.pegasus.pegasus_search import batched_call, mixture
+from dlx_tf.projects.pegasus.pegasus_search import batched_call
 from dlx_tf.training.classifier_trainer import ClassifierTrainer
 
 NORMALIZATIONS = ("batch", "layer", "none")
@@ -21,7 +19,8 @@ NORMALIZATIONS = ("batch", "layer", "none")
 def check_config(config, replicas):
     """One-line `UsageError`s for settings the players cannot train with."""
     if config.loss not in ADVERSARIAL_LOSSES:
-        raise UsageError(f"--set loss={config.loss}: expected one of {ADVERSARIAL_LOSSES}")
+        raise UsageError(f"--set loss={config.loss}: expected one of "
+                         f"{', '.join(ADVERSARIAL_LOSSES)}")
     if config.discriminator_normalization not in NORMALIZATIONS:
         raise UsageError(f"--set discriminator_normalization={config.discriminator_normalization}"
                          ": expected batch, layer or none")
@@ -106,20 +105,6 @@ def accuracy(classifier, images, labels):
     """The share of `images` a logits `classifier` labels right."""
     predicted = batched_call(lambda x: classifier(x, training=False), images).argmax(1)
     return float(np.mean(predicted == labels))
-
-
-def generator_warmup(generator, seed):
-    """Two random latents under the 50/50 bird/horse condition: the DCGAN export's warmup."""
-    latents = np.random.default_rng(seed).standard_normal((2, generator.latent_dim))
-    half = mixture(generator.num_classes, {BIRD: np.full(2, 0.5), HORSE: np.full(2, 0.5)})
-    return {"latents": latents.astype("float32"), "class_mixture": half}
-
-
-def interpolator_warmup(test_images):
-    """Two pairs of test images (in [-1, 1]) at α 0.25 and 0.5: the ACAI export's warmup."""
-    uint8 = np.asarray(from_unit_range(test_images[:4]))
-    return {"images_a": uint8[:2], "images_b": uint8[2:4],
-            "alpha": np.asarray([0.25, 0.5], "float32")}
 
 
 def _acai(config, num_classes, name, adversarial_weight):

@@ -1,0 +1,150 @@
+"""What the CycleGAN experiment assembles from its config: the compiled players and their
+schedule, the unpaired pairs, their jitter, the test arrays and the exports' data name."""
+
+import dataclasses
+import types
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from dlx_tf.projects.cyclegan.cyclegan_setup import (
+    PairJitter,
+    as_unit_array,
+    build_cyclegan,
+    pair_name,
+    training_pairs,
+)
+from experiments.cyclegan import PROFILES
+
+CONFIG = dataclasses.replace(
+    PROFILES["smoke"], epochs=5, decay_epochs=3, filters=4, residual_blocks=1,
+    discriminator_layers=2, learning_rate=1e-3, beta_1=0.3, cycle_weight=7.0,
+    identity_weight=0.25, pool_size=3, crop_size=16)
+
+
+def _schedule(optimizer):
+    return keras.saving.deserialize_keras_object(optimizer.get_config()["learning_rate"])
+
+
+def test_build_cyclegan_sizes_the_players_from_the_config():
+    gan = build_cyclegan(CONFIG, steps_per_epoch=3)
+    for generator in (gan.generator_a2b, gan.generator_b2a):
+        assert (generator.filters, generator.num_residual_blocks) == (4, 1)
+    for discriminator in (gan.discriminator_a, gan.discriminator_b):
+        assert (discriminator.filters, discriminator.num_layers) == (4, 2)
+    assert (gan.cycle_weight, gan.identity_weight) == (7.0, 0.25)
+    assert gan.pool_a.pool_size == gan.pool_b.pool_size == 3
+    images = np.random.default_rng(0).uniform(-1, 1, (2, 16, 24, 3)).astype("float32")
+    fake_b, fake_a = (np.asarray(x) for x in (gan.generator_a2b(images),
+                                              gan.generator_b2a(images[::-1])))
+    assert fake_b.shape == fake_a.shape == (2, 16, 24, 3)
+    assert np.abs(fake_b).max() <= 1.0
+
+
+def test_both_optimizers_hold_the_rate_then_decay_it_linearly():
+    gan = build_cyclegan(CONFIG, steps_per_epoch=3)
+    optimizers = (gan.generator_optimizer, gan.discriminator_optimizer)
+    assert optimizers[0] is not optimizers[1]
+    for optimizer in optimizers:
+        assert optimizer.beta_1 == pytest.approx(0.3)
+        schedule = _schedule(optimizer)
+        rates = [float(schedule(step)) for step in range(0, 15, 3)]  # first step of each epoch
+        # 2 constant epochs, then 3 decaying ones: rate · (1 - k / 4).
+        assert rates == pytest.approx([1e-3, 1e-3, 0.75e-3, 0.5e-3, 0.25e-3])
+        assert float(schedule(5)) == pytest.approx(1e-3)  # the last step of epoch 2
+
+
+def _indexed(count, offset):
+    """`count` uint8 images, image i filled with `offset + i`."""
+    values = (offset + np.arange(count)).astype("uint8")
+    return tf.data.Dataset.from_tensor_slices(values[:, None, None, None]
+                                              * np.ones((1, 2, 3, 3), "uint8"))
+
+
+@pytest.mark.parametrize("counts", [(3, 5), (5, 2)])
+def test_training_pairs_cycle_the_smaller_domain_to_the_larger_ones_count(counts):
+    data = types.SimpleNamespace(train_a=_indexed(counts[0], 0), train_b=_indexed(counts[1], 100),
+                                 info={"train_a": counts[0], "train_b": counts[1]})
+    pairs = [(int(a[0, 0, 0]), int(b[0, 0, 0])) for a, b in training_pairs(data)]
+    count = max(counts)
+    assert pairs == [(i % counts[0], 100 + i % counts[1]) for i in range(count)]
+
+
+def _pair():
+    rng = np.random.default_rng(3)
+    return (tf.constant(rng.integers(0, 256, (20, 28, 3)), tf.uint8),
+            tf.constant(rng.integers(0, 256, (20, 28, 3)), tf.uint8))
+
+
+def _crops(image, size):
+    """Every `size` square crop of `image` and of its mirror image, in [-1, 1]."""
+    unit = np.asarray(image, "float32") / 127.5 - 1
+    return [view[top:top + size, left:left + size] for view in (unit, unit[:, ::-1])
+            for top in range(unit.shape[0] - size + 1)
+            for left in range(unit.shape[1] - size + 1)]
+
+
+def test_pair_jitter_crops_and_flips_each_image_into_the_unit_range():
+    pair = _pair()
+    jittered_a, jittered_b = (np.asarray(x) for x in PairJitter(16)(pair, tf.constant([1, 2],
+                                                                                     tf.int64)))
+    for jittered, image in zip((jittered_a, jittered_b), pair):
+        assert jittered.shape == (16, 16, 3) and jittered.dtype == np.float32
+        assert -1.0 <= jittered.min() and jittered.max() <= 1.0
+        assert any(np.allclose(jittered, crop, atol=1e-6) for crop in _crops(image, 16))
+
+
+def test_pair_jitter_is_fixed_by_its_seed_and_draws_each_image_separately():
+    pair = _pair()
+    jitter = PairJitter(12)
+
+    def run(seed, images=pair):
+        return [np.asarray(x) for x in jitter(images, tf.constant(seed, tf.int64))]
+
+    once, again = run([5, 6]), run([5, 6])
+    np.testing.assert_array_equal(once[0], again[0])
+    np.testing.assert_array_equal(once[1], again[1])
+    others = [run([5, seed]) for seed in range(7, 11)]
+    assert any(not np.array_equal(once[0], other[0]) for other in others)
+    # The same image as A and as B: two different crops (or flips) from the two seeds.
+    twins = run([5, 6], (pair[0], pair[0]))
+    assert not np.array_equal(twins[0], twins[1])
+
+
+def _uint8_images(count, height=6, width=10):
+    values = np.linspace(0, 255, count * height * width * 3).round()
+    return tf.data.Dataset.from_tensor_slices(values.reshape(count, height, width, 3)
+                                              .astype("uint8"))
+
+
+def test_as_unit_array_keeps_the_first_limit_images_in_the_unit_range():
+    images = _uint8_images(5)
+    first_three = as_unit_array(images, 3)
+    assert first_three.shape == (3, 6, 10, 3) and first_three.dtype == np.float32
+    expected = np.stack(list(images.take(3).as_numpy_iterator())) / 127.5 - 1
+    np.testing.assert_allclose(first_three, expected, atol=1e-6)
+    assert first_three.min() == -1.0
+    assert as_unit_array(images, 0)[-1].max() == 1.0  # 0: every image, the last one included
+
+
+def test_as_unit_array_resizes_and_joins_batches():
+    resized = as_unit_array(_uint8_images(300, 4, 6), 0, size=3)
+    assert resized.shape == (300, 3, 3, 3)  # over one batch of 256
+    # Resized, not rounded back to uint8: the range holds up to float rounding.
+    assert resized.min() >= -1 - 1e-6 and resized.max() <= 1 + 1e-6
+    assert resized[0].mean() < resized[-1].mean()  # still in their order
+
+
+@pytest.mark.parametrize("info, name", [
+    ({"synthetic": True, "source": "synthetic seasons (procedural scenes, ...)"},
+     "synthetic_seasons"),
+    ({"synthetic": False, "source": "tfds:cycle_gan/summer2winter_yosemite"},
+     "summer2winter_yosemite"),
+    ({"synthetic": False, "source": "tfds:cycle_gan/horse2zebra:3.0.0"}, "horse2zebra"),
+    ({"synthetic": False, "source": "/data/My Photos-2/"}, "my_photos_2"),
+    ({"synthetic": False, "source": "/data/unpaired/Apple2Orange"}, "apple2orange"),
+])
+def test_pair_name_names_the_data_for_the_exports(info, name):
+    assert pair_name(info) == name
