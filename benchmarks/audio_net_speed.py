@@ -36,7 +36,7 @@ def _seconds_per_call(function, argument, calls, warmup=2):
 
 
 def _pipeline_seconds_per_batch(config, frontend, waveforms, batches):
-    """The runner's per-example map (augmentations and log-mel) over in-memory segments."""
+    """The training pipeline's per-example map (augmentations, log-mel) over in-memory segments."""
     augmentation = make_augmentation(config)
     labels = tf.zeros([len(waveforms)], tf.int32)
     dataset = tf.data.Dataset.from_tensor_slices((waveforms, labels)).repeat().enumerate().map(

@@ -1,6 +1,7 @@
 """Errors that mean the user asked for something impossible, not that the code broke.
 
-The runner prints them as one line and exits with status 2 instead of a traceback.
+`dlx_tf.training.launch` prints them as one line and exits with status 2 instead of a
+traceback.
 """
 
 

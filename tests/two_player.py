@@ -1,5 +1,5 @@
 """A tiny two-player wrapper with two optimizers: the shape of every GAN in the package,
-small enough to train in milliseconds. Used by the runner, checkpoint and distribution
+small enough to train in milliseconds. Used by the Run, checkpoint and distribution
 tests."""
 
 import dataclasses

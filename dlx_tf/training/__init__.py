@@ -1,1 +1,2 @@
-"""The shared trainer: configs, strategies, checkpoints, run records and the runner."""
+"""The shared trainer: the Run every experiment calls, configs, strategies, checkpoints
+and run records."""

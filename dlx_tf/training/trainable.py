@@ -1,4 +1,4 @@
-"""The base class of every model the runner trains, and optimizer preparation."""
+"""The base class of every model a `Run` trains, and optimizer preparation."""
 
 import keras
 import tensorflow as tf
@@ -6,7 +6,7 @@ from keras import tree
 
 
 class TrainableModel(keras.Model):
-    """A `keras.Model` that the shared runner can train, checkpoint and distribute.
+    """A `keras.Model` that `Run.fit` can train, checkpoint and distribute.
 
     Subclasses with one optimizer use `compile(optimizer=...)` and `compute_loss`;
     multi-optimizer wrappers build their optimizers in `compile()` with
@@ -25,7 +25,7 @@ class TrainableModel(keras.Model):
     def build_for_training(self, batch):
         """Creates every model and optimizer variable from one real batch.
 
-        The runner calls it inside the strategy scope before restoring a checkpoint
+        `Run.fit` calls it inside the strategy scope before restoring a checkpoint
         and before `fit`. Wrappers whose batches are not `(x, y)` override it.
         """
         x, _, _ = keras.utils.unpack_x_y_sample_weight(batch)

@@ -41,7 +41,7 @@ class ImagePool(keras.layers.Layer):
             return images
         if images.shape[0] is None:
             raise ValueError("ImagePool needs a static batch size: batch the dataset with "
-                             "drop_remainder=True (the runner does)")
+                             "drop_remainder=True (Run.fit does)")
         images = ops.cast(images, "float32")
         returned = []
         for i in range(images.shape[0]):  # the per-replica batch is static (drop_remainder)

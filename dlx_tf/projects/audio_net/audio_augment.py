@@ -1,7 +1,7 @@
 """Per-example audio augmentations for the training pipeline: gain, time shift, SpecAugment.
 
-Every function is stateless: the same `[2]` integer `seed` (as the runner passes to
-`Job.augment`) gives the same result, in eager code or inside `tf.data.Dataset.map`. Each
+Every function is stateless: the same `[2]` integer `seed` (as `Run.fit` passes to its
+`augment`) gives the same result, in eager code or inside `tf.data.Dataset.map`. Each
 function folds its own constant into the seed before drawing, so passing one example's
 seed to several of them still gives independent draws. A setting of 0 disables an
 augmentation, and a disabled one returns its input tensor itself.

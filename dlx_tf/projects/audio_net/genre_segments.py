@@ -110,7 +110,8 @@ class GenreSegments:
 
     def predict(self, classifier, split, batch_size=64):
         """Softmax probabilities of every segment of `split` and each segment's song index;
-        `classifier` is called directly (never `predict`, see `Job`)."""
+        `classifier` is called directly: a multi-worker `predict` would split the songs
+        between the workers."""
         segments, _, song_index = self.arrays(split)
         batches = [
             tf.nn.softmax(tf.cast(classifier(

@@ -150,13 +150,13 @@ def test_all_off_returns_the_input_itself():
     assert random_time_shift(WAVEFORM, SEEDS[0], 0.0) is WAVEFORM
 
 
-def test_inside_dataset_map_with_runner_seeds():
+def test_inside_dataset_map_with_the_run_seeds():
     augmentation = AudioAugmentation(gain_db=3.0, shift_fraction=0.2, freq_masks=1,
                                      freq_width=2, time_masks=1, time_width=3)
     seed_tensor = tf.constant(11, tf.int64)
 
     def augment(index, example):
-        seed = tf.stack([seed_tensor, index])  # as the runner builds it
+        seed = tf.stack([seed_tensor, index])  # as Run.fit builds it
         waveform, spectrogram = example
         return (augment_waveform(waveform, seed, augmentation),
                 augment_spectrogram(spectrogram, seed, augmentation, mask_value=0.5))
