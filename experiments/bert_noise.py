@@ -1,7 +1,7 @@
 """BERT under label noise: a text classifier fine-tuned with 0/20/40/50 % of its training
 labels flipped, beside two noise-robust losses and early stopping.
 
-    python experiments/bert_noise.py                    # smoke: synthetic topics, ~8 min
+    python experiments/bert_noise.py                    # smoke: synthetic topics, ~3 min
     python experiments/bert_noise.py --profile paper    # bert_base_en_uncased on ag_news_subset
     python experiments/bert_noise.py --set noise_rates=0.4 --set noise_kind=pair
 
@@ -89,13 +89,9 @@ def main(config, run):
                                for name, classifier in classifiers.items()})
         served = classifiers[config.losses[0]]
         preprocessor = served.preprocessor
-        point.fit(model,
-                  setup.tokenized(data.train.texts, noisy.train, data.train.labels, preprocessor),
-                  validation_data=setup.tokenized(data.validation.texts, noisy.validation,
-                                                  data.validation.labels, preprocessor),
-                  test_data=setup.tokenized(data.test.texts, data.test.labels,
-                                            data.test.labels, preprocessor),
-                  test_each_epoch=True, shuffle_buffer=len(data.train))
+        train, validation, test = setup.tokenized_splits(data, noisy, preprocessor)
+        point.fit(model, train, validation_data=validation, test_data=test, test_each_epoch=True,
+                  shuffle_buffer=len(data.train))
         point.export(setup.export_name(point.config.noise_rate, config.data),
                      resources=[served, preprocessor],
                      endpoints=text_classifier_endpoints(served, preprocessor),

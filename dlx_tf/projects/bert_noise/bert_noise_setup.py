@@ -90,6 +90,15 @@ def make_loss(name, config):
     return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 
+def tokenized_splits(data, noisy, preprocessor):
+    """Train, validation and test `tokenized` datasets: training and validation with the
+    `NoisyLabels` they are trained and chosen on, test with clean labels."""
+    return (tokenized(data.train.texts, noisy.train, data.train.labels, preprocessor),
+            tokenized(data.validation.texts, noisy.validation, data.validation.labels,
+                      preprocessor),
+            tokenized(data.test.texts, data.test.labels, data.test.labels, preprocessor))
+
+
 def tokenized(texts, labels, clean_labels, preprocessor):
     """Unbatched `(token dict, label, clean label)`, tokenized once and cached."""
     dataset = tf.data.Dataset.from_tensor_slices((list(texts), labels, clean_labels))

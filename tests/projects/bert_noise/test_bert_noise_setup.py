@@ -133,3 +133,19 @@ def test_tokenized_gives_tokens_label_and_clean_label_in_order():
     assert tokens["lengths"] == 4
     assert (label, clean_label) == (271 % 3, 271 % 5)
     assert [int(example[1]) for example in examples] == labels.tolist()
+
+
+def test_tokenized_splits_train_and_choose_on_noisy_labels_and_test_on_clean_ones():
+    data = types.SimpleNamespace(**{
+        name: types.SimpleNamespace(texts=[f"{name}{i}" for i in range(4)],
+                                    labels=np.arange(4) % 2)
+        for name in ("train", "validation", "test")})
+    noisy = types.SimpleNamespace(train=np.array([1, 1, 1, 1]),
+                                  validation=np.array([0, 0, 0, 0]))
+    train, validation, test = setup.tokenized_splits(data, noisy, _characters)
+    for dataset, seen in ((train, [1, 1, 1, 1]), (validation, [0, 0, 0, 0]),
+                          (test, [0, 1, 0, 1])):
+        examples = list(dataset.as_numpy_iterator())
+        assert [int(e[1]) for e in examples] == seen
+        assert [int(e[2]) for e in examples] == [0, 1, 0, 1]
+    assert examples[3][0]["lengths"] == len("test3")
