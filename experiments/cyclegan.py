@@ -17,19 +17,12 @@ import numpy as np
 
 from dlx_tf.data.unpaired_images import from_unit_range, load_unpaired
 from dlx_tf.export.image_translator import image_translator_endpoints
-from dlx_tf.projects.cyclegan.cyclegan_setup import (
-    PairJitter,
-    as_unit_array,
-    build_cyclegan,
-    pair_name,
-    training_pairs,
-)
-from dlx_tf.projects.cyclegan.translation_monitor import (
-    TranslationMonitor,
-    domain_accuracy,
+from dlx_tf.projects.cyclegan import cyclegan_setup as setup
+from dlx_tf.projects.cyclegan.translation_evaluation import (
+    TranslationEvaluation,
     train_domain_classifier,
-    translation_metrics,
 )
+from dlx_tf.projects.cyclegan.translation_monitor import TranslationMonitor
 from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.launch import launch
 
@@ -53,46 +46,63 @@ class CycleGANConfig(ExperimentConfig):
     test_images: int = 0  # test images per domain for metrics (0: all)
     classifier_images: int = 500  # real training images per domain for the domain classifier
     classifier_epochs: int = 4
+    # Realism and diversity features: on real data Inception-v3 with these weights
+    # (imagenet downloads once; or a local file; "" uses texture statistics); the synthetic
+    # seasons always use a network trained on the generator's attributes.
+    feature_weights: str = "imagenet"
+    feature_images: int = 1500  # synthetic scenes per season for that network
+    feature_epochs: int = 15
     synthetic_counts: tuple[int, ...] = (600, 600, 100, 100)  # trainA, trainB, testA, testB
     jit_compile: bool = False
 
 
 PROFILES = {
     "paper": CycleGANConfig(),
+    # 64² scenes: at 32² a few thousand steps leave translations that hide the layout in
+    # noise (CycleGAN's steganography); at 64² ~1.5k steps keep ridges and trees. Adam at
+    # 2.5× the paper's rate makes up for the short schedule.
     "smoke": CycleGANConfig(
-        data="synthetic", epochs=4, decay_epochs=2, batch_size=8, load_size=36, crop_size=32,
-        filters=8, residual_blocks=3, test_images=64, synthetic_counts=(256, 256, 64, 64)),
+        data="synthetic", epochs=12, decay_epochs=6, batch_size=4, load_size=72,
+        crop_size=64, filters=8, residual_blocks=3, learning_rate=5e-4, test_images=100,
+        synthetic_counts=(512, 512, 100, 100), feature_weights=""),
 }
 
 
 def main(config, run):
     data = load_unpaired(config.data, config.load_size, config.crop_size, seed=config.seed,
                          synthetic_counts=config.synthetic_counts)
-    pair, pairs = pair_name(data.info), training_pairs(data)
-    run.describe_data(dict(data.info, pair=pair, train_examples=int(pairs.cardinality())))
-    test_a = as_unit_array(data.test_a, config.test_images)
-    test_b = as_unit_array(data.test_b, config.test_images)
+    pair, pairs = setup.pair_name(data.info), setup.training_pairs(data)
+    space = setup.feature_space(data, config)
+    run.describe_data(dict(data.info, pair=pair, train_examples=int(pairs.cardinality()),
+                           quality_features={"name": space.name,
+                                             "description": space.description}))
+    test_a, test_b, answers_a, answers_b = (
+        None if images is None else setup.as_unit_array(images, config.test_images)
+        for images in (data.test_a, data.test_b, data.answers_a, data.answers_b))
     classifier = train_domain_classifier(
-        as_unit_array(data.train_a, config.classifier_images, config.crop_size),
-        as_unit_array(data.train_b, config.classifier_images, config.crop_size),
+        setup.as_unit_array(data.train_a, config.classifier_images, config.crop_size),
+        setup.as_unit_array(data.train_b, config.classifier_images, config.crop_size),
         seed=config.seed, epochs=config.classifier_epochs)
+    evaluation = TranslationEvaluation(classifier, space, test_a, test_b, answers_a, answers_b)
     with run.scope():
-        gan = build_cyclegan(config, int(pairs.cardinality()) // config.batch_size)
+        gan = setup.build_cyclegan(config, int(pairs.cardinality()) // config.batch_size)
         # Before any training (`run.fit` restores a resumed run's checkpoint); the first
         # call builds the generators, so it belongs in the scope.
-        at_init = translation_metrics(gan, classifier, test_a, test_b)
+        at_init = evaluation.measure(gan)
     run.describe_models({"generator_a2b": gan.generator_a2b, "generator_b2a": gan.generator_b2a,
                          "discriminator_a": gan.discriminator_a,
                          "discriminator_b": gan.discriminator_b,
                          "domain_classifier": classifier})
 
     title = run.label(f"{data.info['domain_a']} ↔ {data.info['domain_b']}")
-    monitor = TranslationMonitor(gan, classifier, test_a, test_b, title=title)
-    run.fit(gan, pairs, augment=PairJitter(config.crop_size), shuffle_buffer=1000,
+    monitor = TranslationMonitor(gan, evaluation, title=title)
+    run.fit(gan, pairs, augment=setup.PairJitter(config.crop_size), shuffle_buffer=1000,
             callbacks=[monitor])
+    run.log(evaluation.measure(gan))
     run.log({f"{name}_at_init": value for name, value in at_init.items()})
-    run.log({"domain_classifier_test_accuracy": domain_accuracy(classifier, test_a, test_b)})
-    run.save_figure("translations", monitor.figure(f"{title}, after training"))
+    run.log(evaluation.baselines(config.seed))
+    run.log({"domain_classifier_test_accuracy": evaluation.domain_accuracy()})
+    run.save_figure("translations", monitor.figure(f"{title}, after training", run.metrics))
 
     warmup = {"images": np.asarray(from_unit_range(test_a[:2]))}
     for direction, generator in (("a2b", gan.generator_a2b), ("b2a", gan.generator_b2a)):

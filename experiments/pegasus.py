@@ -16,6 +16,7 @@ import dataclasses
 
 from dlx_tf.data.cifar10 import load_cifar10
 from dlx_tf.data.unpaired_images import to_unit_range
+from dlx_tf.evaluation.sample_quality import SampleQuality
 from dlx_tf.projects.pegasus import pegasus_setup
 from dlx_tf.projects.pegasus.pegasus_exports import pegasus_exports
 from dlx_tf.projects.pegasus.pegasus_monitor import PegasusMonitor
@@ -55,6 +56,12 @@ class PegasusConfig(ExperimentConfig):
     judge_filters: int = 32
     judge_learning_rate: float = 1e-3
     samples_per_class: int = 100
+    # Realism and diversity features: on CIFAR-10 Inception-v3 with these weights
+    # (imagenet downloads once; or a local file; "" uses texture statistics); the synthetic
+    # stand-in always uses a network trained on the generator's attributes.
+    feature_weights: str = "imagenet"
+    feature_images: int = 3000  # synthetic images for that network
+    feature_epochs: int = 15
     pegasus_candidates: int = 2048
     test_images: int = 2000
     synthetic_counts: tuple[int, ...] = (5000, 1000)  # train, test
@@ -77,7 +84,8 @@ PROFILES = {
         PAPER, data="synthetic", epochs=5, batch_size=32, latent_dim=32, embedding_dim=16,
         filters=16, gan_learning_rate=5e-4, acai_depth=8, acai_latent=8,
         acai_learning_rate=1e-3, judge_filters=8, samples_per_class=20,
-        pegasus_candidates=512, test_images=400, synthetic_counts=(1280, 400)),
+        pegasus_candidates=512, test_images=400, synthetic_counts=(1280, 400),
+        feature_weights=""),
 }
 
 
@@ -85,7 +93,9 @@ def main(config, run):
     pegasus_setup.check_config(config, run.strategy.num_replicas_in_sync)
     data = load_cifar10(config.data, classes=config.classes or None, seed=config.seed,
                         synthetic_counts=config.synthetic_counts)
-    run.describe_data(data.info)
+    space = pegasus_setup.feature_space(data.info, config)
+    run.describe_data(dict(data.info, quality_features={"name": space.name,
+                                                        "description": space.description}))
     test_images, test_labels = pegasus_setup.unit_arrays(data.test, config.test_images)
     with run.scope():
         players = pegasus_setup.PegasusPlayers(config, len(data.info["class_names"]))
@@ -93,18 +103,23 @@ def main(config, run):
         joint.compile()
     run.describe_models(players.networks)
     title = run.label(f"Pegasus, {data.info['source'].split(' (')[0]}")
-    monitor = PegasusMonitor(players.generator, players.judge, players.autoencoders,
-                             test_images, data.info["class_names"], title=title,
-                             per_class=config.samples_per_class, seed=config.seed)
+    monitor = PegasusMonitor(
+        players.generator, players.judge, players.autoencoders,
+        SampleQuality(space, test_images, test_labels), test_images, data.info["class_names"],
+        title=title, classes=data.info["classes"], per_class=config.samples_per_class,
+        seed=config.seed)
+    with run.scope():
+        at_init = monitor.measure()  # before `run.fit` restores a resumed run's checkpoint
     run.fit(joint, data.train.map(lambda image, label: (to_unit_range(image), label)),
             callbacks=[monitor])
 
+    run.log({f"{name}_at_init": value for name, value in at_init.items()})
     run.log({"judge_test_accuracy": pegasus_setup.accuracy(players.judge, test_images,
                                                            test_labels)})
     search = search_pegasus(players, test_images, test_labels, config.pegasus_candidates,
-                            config.seed)
+                            config.seed, space)
     run.log(best_pegasus_metrics(search))
-    report_pegasus(run, search, monitor, players, data.info, title)
+    report_pegasus(run, search, monitor, players, title)
     for model_name, export in pegasus_exports(players, test_images, config.seed,
                                               data.info["synthetic"]):
         run.export(model_name, **export)

@@ -28,13 +28,15 @@ def check_config_round_trip(cls, kwargs):
 
 
 def check_keras_file_round_trip(model, inputs, tmp_path):
-    """A `.keras` save and load gives the same outputs."""
-    expected = keras.ops.convert_to_numpy(model(inputs))
+    """A `.keras` save and load gives the same outputs (a tensor, or a dict or list of them)."""
+    expected = keras.tree.map_structure(keras.ops.convert_to_numpy, model(inputs))
     path = str(tmp_path / "model.keras")
     model.save(path)
     restored = keras.models.load_model(path)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(restored(inputs)), expected,
-                               rtol=1e-5, atol=1e-6)
+    keras.tree.map_structure(
+        lambda got, want: np.testing.assert_allclose(keras.ops.convert_to_numpy(got), want,
+                                                     rtol=1e-5, atol=1e-6),
+        restored(inputs), expected)
 
 
 def check_saved_model_matches(model_name, model, endpoints, inputs, live_outputs, tmp_path):

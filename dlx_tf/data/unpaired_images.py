@@ -24,13 +24,17 @@ LAYOUT = "trainA/ trainB/ testA/ testB/ folders of JPEG/PNG files"
 class UnpairedImages:
     """Unbatched uint8 RGB datasets: train `[load_size, load_size, 3]`, test
     `[crop_size, crop_size, 3]`, and `info` (source, synthetic, domain names, counts,
-    skipped files)."""
+    skipped files). Where the data know them (the synthetic seasons), `answers_a` holds
+    each test A image as it looks in domain B, and `answers_b` each test B image in A;
+    None for real, unpaired data."""
 
     train_a: tf.data.Dataset
     train_b: tf.data.Dataset
     test_a: tf.data.Dataset
     test_b: tf.data.Dataset
     info: dict
+    answers_a: tf.data.Dataset | None = None
+    answers_b: tf.data.Dataset | None = None
 
 
 def load_unpaired(source, load_size, crop_size, seed=0, synthetic_counts=(600, 600, 100, 100)):
@@ -73,13 +77,19 @@ def from_unit_range(image):
 
 
 def _synthetic(sizes, seed, counts):
+    seasons = ("summer", "winter") * 2
     splits = []
-    for offset, (count, size, season) in enumerate(zip(counts, sizes, ("summer", "winter") * 2)):
+    for offset, (count, size, season) in enumerate(zip(counts, sizes, seasons)):
         # Separate seeds per split: no scene layout is shared between splits or domains.
         images = generate_scenes(count, size, season, seed=seed * 4 + offset)
         splits.append(tf.data.Dataset.from_tensor_slices(images))
+    # A seed draws the same layouts in either season: the test splits' known answers.
+    answers = [tf.data.Dataset.from_tensor_slices(
+        generate_scenes(counts[offset], sizes[offset], seasons[offset - 1], seed=seed * 4 + offset))
+        for offset in (2, 3)]
     source = "synthetic seasons (procedural scenes, dlx_tf.data.synthetic.seasons)"
-    return UnpairedImages(*splits, info=_info(source, True, ("summer", "winter"), counts))
+    return UnpairedImages(*splits, info=_info(source, True, ("summer", "winter"), counts),
+                          answers_a=answers[0], answers_b=answers[1])
 
 
 def _from_tfds(name, sizes):

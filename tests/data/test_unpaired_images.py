@@ -3,6 +3,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from dlx_tf.data.synthetic.seasons import generate_scenes
 from dlx_tf.data.unpaired_images import (
     from_unit_range,
     load_unpaired,
@@ -31,6 +32,26 @@ def test_synthetic_splits_are_marked_sized_and_disjoint():
     assert images["train_a"][0].dtype == np.uint8
     for first, second in (("train_a", "train_b"), ("test_a", "test_b")):
         assert not {x.tobytes() for x in images[first]} & {x.tobytes() for x in images[second]}
+
+
+def test_synthetic_test_splits_come_with_their_known_answers():
+    data = load_unpaired("synthetic", load_size=20, crop_size=16, seed=1,
+                         synthetic_counts=(4, 4, 6, 5))
+    answers_a, answers_b = (np.stack(list(answers.as_numpy_iterator()))
+                            for answers in (data.answers_a, data.answers_b))
+    test_a, test_b = np.stack(_images(data, "test_a")), np.stack(_images(data, "test_b"))
+    assert answers_a.shape == test_a.shape and answers_b.shape == test_b.shape
+    # The same layouts in the other season: winter skies are paler, summer ground greener.
+    assert answers_a[:, :4].mean() > test_a[:, :4].mean() + 20
+    assert answers_b[:, -4:, :, 1].mean() < test_b[:, -4:, :, 1].mean() - 20
+    summer = generate_scenes(5, 16, "summer", seed=1 * 4 + 3)
+    np.testing.assert_array_equal(answers_b, summer)
+
+
+def test_real_unpaired_data_have_no_answers():
+    with tfds.testing.mock_data(num_examples=2):
+        data = load_unpaired("cycle_gan/horse2zebra", load_size=20, crop_size=16)
+    assert data.answers_a is None and data.answers_b is None
 
 
 def test_tfds_cycle_gan_images_are_resized_uint8_and_named():

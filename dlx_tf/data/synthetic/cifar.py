@@ -15,7 +15,9 @@ Pegasus experiment and are drawn to be distinct yet "mixable", on matching layou
 bird/horse blend puts wings over the horse's back. The data are synthetic and are marked
 so wherever they show (`SYNTHETIC_NOTE`).
 
-`MOTIFS` gives a one-line description per class.
+`MOTIFS` gives a one-line description per class. `synthetic_cifar_with_attributes` also
+returns every per-image random draw of the motif, for a feature network trained on the
+generator's own attributes.
 """
 
 import numpy as np
@@ -39,36 +41,59 @@ _SHIFT = 0.07  # motif offset, in image widths
 _SCALE = (0.85, 1.1)
 _NOISE = 0.025  # pixel noise std, in [0, 1] units
 _CHUNK = 64  # images drawn at once: small batches keep the working arrays in cache
+MAX_ATTRIBUTES = 35  # recorded draws of the class with the most (truck)
 
 
 def synthetic_cifar(count, seed):
     """Returns `(images, labels)`: uint8 `[count, 32, 32, 3]` and int32 `[count]`; every
     class gets `count // 10` or one more images, in shuffled order."""
+    images, labels, _, _ = synthetic_cifar_with_attributes(count, seed)
+    return images, labels
+
+
+def synthetic_cifar_with_attributes(count, seed):
+    """`synthetic_cifar(count, seed)` and what each image was drawn from.
+
+    Returns `(images, labels, attributes, mask)`: the same images and labels, float32
+    `attributes` `[count, MAX_ATTRIBUTES]` and a boolean `mask` of the same shape. A row
+    holds, in draw order, every per-image random draw of its class's motif: the motif's
+    x shift, y shift and scale, each `uniform` parameter, and each jittered colour as its
+    3 final RGB values. The rest of the row is zero and masked out; every image of a class
+    uses the same entries, each with the same meaning.
+    """
     rng = np.random.default_rng(seed)
     labels = (np.arange(count) % 10).astype(np.int32)
     rng.shuffle(labels)
     images = np.empty((count, IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8)
+    attributes = np.zeros((count, MAX_ATTRIBUTES), np.float32)
+    mask = np.zeros((count, MAX_ATTRIBUTES), bool)
     for label, draw in enumerate(_DRAW):
         (index,) = np.nonzero(labels == label)
         for start in range(0, len(index), _CHUNK):
-            canvas = _Canvas(rng, len(index[start:start + _CHUNK]))
+            part = index[start:start + _CHUNK]
+            canvas = _Canvas(rng, len(part))
             draw(canvas)
-            images[index[start:start + _CHUNK]] = canvas.to_uint8()
-    return images, labels
+            images[part] = canvas.to_uint8()
+            draws = np.concatenate(canvas.draws, 1)  # (images, draws of this class)
+            attributes[part, :draws.shape[1]] = draws
+            mask[part, :draws.shape[1]] = True
+    return images, labels, attributes, mask
 
 
 class _Canvas:
     """A batch of `n` float images in [0, 1] and each pixel's position in motif
     coordinates `u, v` `[n, H, W]` (unit square, v pointing down) after the per-image
-    shift and scale."""
+    shift and scale. `draws` records every per-image random value, `[n, k]` each, in the
+    order the motif draws them."""
 
     def __init__(self, rng, n):
-        self.rng, self.n = rng, n
+        self.rng, self.n, self.draws = rng, n, []
         centres = (np.arange(IMAGE_SIZE, dtype=np.float32) + 0.5) / IMAGE_SIZE
-        shift = rng.uniform(-_SHIFT, _SHIFT, (2, n, 1, 1)).astype(np.float32)
-        scale = rng.uniform(*_SCALE, (n, 1, 1)).astype(np.float32)
-        self.u = (centres[None, None, :] - 0.5 - shift[0]) / scale + 0.5
-        self.v = (centres[None, :, None] - 0.5 - shift[1]) / scale + 0.5
+        shift_x, shift_y = (self._record(shift) for shift in
+                            rng.uniform(-_SHIFT, _SHIFT, (2, n, 1, 1)).astype(np.float32))
+        scale = self._record(rng.uniform(*_SCALE, (n, 1, 1)).astype(np.float32))
+        self.u = (centres[None, None, :] - 0.5 - shift_x) / scale + 0.5
+        self.v = (centres[None, :, None] - 0.5 - shift_y) / scale + 0.5
         self.pixel = 1.0 / (IMAGE_SIZE * scale)  # one pixel in motif units, for antialiasing
         # Channels first: broadcasting over a last axis of 3 makes NumPy's inner loops tiny.
         self.image = np.zeros((n, 3, IMAGE_SIZE, IMAGE_SIZE), np.float32)
@@ -76,14 +101,19 @@ class _Canvas:
 
     def uniform(self, low, high):
         """One value per image, `[n, 1, 1]`, to jitter a motif parameter."""
-        return self.rng.uniform(low, high, (self.n, 1, 1)).astype(np.float32)
+        return self._record(self.rng.uniform(low, high, (self.n, 1, 1)).astype(np.float32))
 
     def colour(self, rgb, brightness=0.1, tint=0.04):
         """`rgb` jittered per image, `[n, 3, 1, 1]`."""
         scale = self.rng.uniform(1 - brightness, 1 + brightness, (self.n, 1, 1, 1))
         shift = self.rng.normal(0.0, tint, (self.n, 3, 1, 1))
         rgb = np.asarray(rgb, np.float32)[:, None, None]
-        return np.clip(rgb * scale + shift, 0, 1).astype(np.float32)
+        return self._record(np.clip(rgb * scale + shift, 0, 1).astype(np.float32))
+
+    def _record(self, value):
+        """Notes a per-image draw `[n, ...]` and returns it; the one place draws pass through."""
+        self.draws.append(value.reshape(self.n, -1))
+        return value
 
     def gradient(self, top, bottom, horizon=None, ground=None, ground_low=None):
         """Fills a vertical sky gradient, then optional ground below `horizon` (`v` units)."""

@@ -10,7 +10,8 @@ they show.
 
 The layout stream depends on `seed` alone, so the same seed draws the same scenes in
 either season (a paired set, for evaluation); unpaired training domains need different
-seeds.
+seeds. `scene_attributes` lists what each scene holds (`ATTRIBUTE_NAMES`), for a feature
+network trained on the generator's own attributes.
 """
 
 import numpy as np
@@ -50,13 +51,30 @@ _AMOUNTS = {
 }
 
 
+# Columns of `scene_attributes`. Lengths and positions are in unit coordinates (image
+# height 1, y pointing down); ridge heights are above the horizon, over the ridge's
+# control points. An absent sun, near ridge or lake, or a scene without trees, has 0 in
+# the columns that describe it.
+ATTRIBUTE_NAMES = (
+    "season",  # 0 summer, 1 winter
+    "horizon",  # y of the horizon
+    "sun", "sun_x", "sun_y", "sun_radius",  # sun: 1 if there is one
+    "clouds",  # 0, 1 or 2
+    "one_ridge",  # 1 if the near ridge is absent
+    "far_ridge_mean_height", "far_ridge_max_height",
+    "near_ridge_mean_height", "near_ridge_max_height",
+    "lake", "lake_x", "lake_y", "lake_radius_x", "lake_radius_y",  # lake: 1 if there is one
+    "trees", "conifer_share", "tree_mean_x",  # count 0-5, share of conifers, mean x
+    # The season's style amounts: snow line (fraction of the mountain height), snow on
+    # trees, snowflake density, sun glow, texture grain, and the brightness that scales
+    # every palette colour.
+    "snow_line", "tree_snow", "flakes", "glow", "grain", "brightness",
+)
+
+
 def generate_scenes(count, size, season, seed):
     """Synthetic landscapes: uint8 `[count, size, size, 3]`, `season` "summer" or "winter"."""
-    if season not in SEASONS:
-        raise ValueError(f"season must be one of {SEASONS}, got {season!r}")
-    layout = _layout(np.random.default_rng([seed, 0]), count)
-    rng = np.random.default_rng([seed, 1 + SEASONS.index(season)])
-    style = _style(rng, count, season)
+    layout, style, rng = _scene_draws(count, season, seed)
     images = np.empty((count, size, size, 3), np.uint8)
     step = max(1, 2**16 // (size * size))  # small chunks keep the working arrays in cache
     for start in range(0, count, step):
@@ -64,6 +82,41 @@ def generate_scenes(count, size, season, seed):
         images[part] = _render({k: v[part] for k, v in layout.items()},
                                {k: v[part] for k, v in style.items()}, size, rng)
     return images
+
+
+def scene_attributes(count, seed, season):
+    """What `generate_scenes(count, size, season, seed)` draws, at any `size`: float32
+    `[count, len(ATTRIBUTE_NAMES)]`, one row per scene, columns as in `ATTRIBUTE_NAMES`."""
+    lay, sty, _ = _scene_draws(count, season, seed)
+    sun = lay["sun_xyr"][:, 2] > 0
+    clouds = (lay["blob_radius"].reshape(count, 2, 4)[:, :, 0] > 0).sum(1)
+    heights = lay["horizon"][:, None, None] - lay["ridges"]  # (count, 2 ridges, points)
+    one_ridge = (lay["ridges"][:, 1] == 2.0).all(1)
+    heights[:, 1][one_ridge] = 0.0
+    lake = lay["lake_xyrr"][:, 3] > 0
+    on = lay["tree_on"]
+    trees = on.sum(1)
+    per_tree = np.maximum(trees, 1)
+    amounts = [sty[name].reshape(count)
+               for name in ("snow_line", "tree_snow", "flakes", "glow", "grain", "brightness")]
+    columns = [
+        np.full(count, SEASONS.index(season)), lay["horizon"],
+        sun, *np.where(sun[:, None], lay["sun_xyr"], 0.0).T, clouds, one_ridge,
+        heights[:, 0].mean(1), heights[:, 0].max(1), heights[:, 1].mean(1), heights[:, 1].max(1),
+        lake, *np.where(lake[:, None], lay["lake_xyrr"], 0.0).T,
+        trees, (on & lay["conifer"]).sum(1) / per_tree, (lay["tree_x"] * on).sum(1) / per_tree,
+        *amounts,
+    ]
+    return np.stack(columns, 1).astype(np.float32)
+
+
+def _scene_draws(count, season, seed):
+    """Layout and style of `count` scenes, and the style stream where rendering goes on."""
+    if season not in SEASONS:
+        raise ValueError(f"season must be one of {SEASONS}, got {season!r}")
+    layout = _layout(np.random.default_rng([seed, 0]), count)
+    rng = np.random.default_rng([seed, 1 + SEASONS.index(season)])
+    return layout, _style(rng, count, season), rng
 
 
 def _layout(rng, n):
@@ -112,13 +165,15 @@ def _layout(rng, n):
 
 
 def _style(rng, n, season):
-    """Per-scene season colours `[n, 3, 1, 1]` and amounts `[n, 1, 1]`."""
+    """Per-scene season colours `[n, 3, 1, 1]`, amounts `[n, 1, 1]` and the `brightness`
+    `[n, 1, 1, 1]` already folded into the colours (kept for `scene_attributes`)."""
     brightness = rng.uniform(0.93, 1.07, (n, 1, 1, 1))
     style = {name: np.clip(np.array(rgb)[:, None, None] * brightness
                            * rng.normal(1.0, 0.02, (n, 3, 1, 1)), 0, 1.1)
              for name, rgb in _PALETTES[season].items()}
     style.update({name: rng.uniform(low, high, (n, 1, 1))
                   for name, (low, high) in _AMOUNTS[season].items()})
+    style["brightness"] = brightness
     return {k: v.astype(np.float32) for k, v in style.items()}
 
 

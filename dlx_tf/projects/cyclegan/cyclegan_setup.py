@@ -1,5 +1,6 @@
 """What `experiments/cyclegan.py` assembles from its config: the compiled CycleGAN, the
-unpaired training pairs and their jitter, and the test arrays."""
+unpaired training pairs and their jitter, the test arrays and the feature space its
+realism and diversity are measured in."""
 
 import os
 import re
@@ -8,9 +9,18 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from dlx_tf.data.synthetic.seasons import SEASONS, generate_scenes, scene_attributes
 from dlx_tf.data.unpaired_images import random_jitter, to_unit_range
+from dlx_tf.evaluation.feature_spaces import (
+    attribute_feature_space,
+    inception_feature_space,
+    texture_statistics_space,
+)
 from dlx_tf.models.cyclegan import CycleGAN, CycleGANGenerator, PatchGANDiscriminator
 from dlx_tf.training.schedules import LinearDecaySchedule
+
+_FEATURE_SEED = 1_000_003  # scenes for the feature network come from seeds past the splits'
+_FEATURE_SIZE = 32  # layouts and palettes show at 32×32; the network trains in seconds there
 
 
 def build_cyclegan(config, steps_per_epoch):
@@ -55,6 +65,29 @@ class PairJitter:
         image_a, image_b = pair
         return (to_unit_range(random_jitter(image_a, self.crop_size, seed_a)),
                 to_unit_range(random_jitter(image_b, self.crop_size, seed_b)))
+
+
+def feature_space(data, config):
+    """Where realism and diversity are measured. On the synthetic seasons: a network
+    trained on `config.feature_images` fresh 32×32 scenes per season (seeds apart from
+    every split's) to predict their season and every attribute the generator drew; it
+    sees any image resized to 32×32. On real
+    data: Inception-v3 with `config.feature_weights` (`imagenet` or a local file), or
+    texture statistics where none are given."""
+    if not data.info["synthetic"]:
+        if config.feature_weights:
+            return inception_feature_space(config.feature_weights)
+        return texture_statistics_space()
+    images, labels, attributes = [], [], []
+    for label, season in enumerate(SEASONS):
+        seed = _FEATURE_SEED + 2 * config.seed + label  # the splits use 4·seed + 0..3
+        images.append(generate_scenes(config.feature_images, _FEATURE_SIZE, season, seed))
+        attributes.append(scene_attributes(config.feature_images, seed, season))
+        labels.append(np.full(config.feature_images, label))
+    return attribute_feature_space(
+        np.concatenate(images).astype(np.float32) / 127.5 - 1.0, np.concatenate(labels),
+        np.concatenate(attributes), seed=config.seed, epochs=config.feature_epochs,
+        image_size=_FEATURE_SIZE)
 
 
 def as_unit_array(images, limit, size=None):

@@ -15,7 +15,7 @@ def save_pegasus_figures(run, search, monitor, networks, latent_dim, title):
         ("top 64 pegasi", "pegasus_top64", top_pegasi_figure(search, title)),
         ("bird → horse interpolations", "interpolations", interpolation_figure(search, title)),
         ("class samples", "class_samples",
-         monitor.figure(f"{title}: one row per class, after training")),
+         monitor.figure(f"{title}: one row per class, after training", run.metrics)),
         ("model diagram", "model_diagram", model_diagram_figure(networks, latent_dim, title)))}
 
 

@@ -2,15 +2,16 @@
 
 import numpy as np
 
-from dlx_tf.evaluation.kernel_inception_distance import kernel_inception_distance
 from dlx_tf.projects.pegasus.pegasus_search import batched_call
 from dlx_tf.training.callbacks import RunCallback
 from dlx_tf.viz.grids import plot_image_grid
 
 
-def class_conditional_samples(generator, per_class, seed):
-    """`per_class` samples of every class on fixed latents: `(images, labels)`."""
-    labels = np.repeat(np.arange(generator.num_classes), per_class)
+def class_conditional_samples(generator, per_class, seed, classes=None):
+    """`per_class` samples of every class (or of `classes`) on fixed latents:
+    `(images, labels)`."""
+    classes = np.arange(generator.num_classes) if classes is None else np.asarray(classes)
+    labels = np.repeat(classes, per_class)
     latents = np.random.default_rng(seed).standard_normal(
         (len(labels), generator.latent_dim)).astype("float32")
     one_hot = np.eye(generator.num_classes, dtype="float32")[labels]
@@ -18,20 +19,21 @@ def class_conditional_samples(generator, per_class, seed):
     return images, labels
 
 
-def judge_features(judge, images):
-    return batched_call(lambda x: judge.features(x, training=False), images)
+def generation_metrics(generator, judge, quality, per_class, seed, classes=None):
+    """How class-conditional samples compare with real test images.
 
-
-def generation_metrics(generator, judge, real_features, per_class, seed):
-    """`generated_judge_accuracy`: share of class-conditional samples the judge puts in
-    their class (chance 1/classes); `kid_judge_features`: KID between samples and real
-    test images, on the judge's pooled features (not Inception's)."""
-    images, labels = class_conditional_samples(generator, per_class, seed)
+    `generated_judge_accuracy` is the share of samples the judge puts in their class
+    (chance 1/classes): it rewards one prototype per class as much as variety, so it
+    stands beside `generated_kid`, `_precision`, `_recall` (realism) and
+    `generated_diversity` (within each class, relative to the real images), measured by
+    `quality`, a `SampleQuality` of the real test images and their labels. Only `classes`
+    (default: all) are sampled, the classes the real images hold."""
+    images, labels = class_conditional_samples(generator, per_class, seed, classes)
     logits = batched_call(lambda x: judge(x, training=False), images)
-    kid, kid_std = kernel_inception_distance(real_features, judge_features(judge, images),
-                                             subset_size=min(1000, len(images)))
-    return {"generated_judge_accuracy": float(np.mean(logits.argmax(axis=1) == labels)),
-            "kid_judge_features": kid, "kid_judge_features_std": kid_std}
+    metrics = {"generated_judge_accuracy": float(np.mean(logits.argmax(axis=1) == labels))}
+    metrics.update({f"generated_{name}": value
+                    for name, value in quality(images, labels).items()})
+    return metrics
 
 
 def interpolation_metrics(autoencoders, images, seed):
@@ -59,44 +61,49 @@ def interpolation_metrics(autoencoders, images, seed):
 class PegasusMonitor(RunCallback):
     """After every epoch: adds `generation_metrics` and `interpolation_metrics` to the
     epoch's logs and draws a grid of class-conditional samples (one row per class)
-    through the run (`plots/` and TensorBoard).
+    through the run (`plots/` and TensorBoard), realism and diversity in its title.
 
     Args:
         generator, judge: the DCGAN generator and the judge classifier being trained.
         autoencoders: `{name: ACAI}` (ACAI and its λ = 0 baseline).
+        quality: a `SampleQuality` of the real test images, grouped by class.
         test_images: float32 real test images in [-1, 1].
         class_names: caption of every class (say "synthetic" where it is).
+        classes: the classes the data hold (all by default), which the metrics sample.
         title: figure title.
         per_class: samples per class for the metrics.
         seed: fixes the latents, so epochs are compared on the same draws.
         grid_columns: samples per class in the grid.
     """
 
-    def __init__(self, generator, judge, autoencoders, test_images, class_names, title,
-                 per_class=50, seed=0, grid_columns=8):
+    def __init__(self, generator, judge, autoencoders, quality, test_images, class_names,
+                 title, classes=None, per_class=50, seed=0, grid_columns=8):
         super().__init__()
         self.generator = generator
         self.judge = judge
         self.autoencoders = autoencoders
+        self.quality = quality
         self.test_images = test_images
         self.class_names = class_names
+        self.classes = classes
         self.title = title
         self.per_class = per_class
         self.seed = seed
         self.grid_columns = grid_columns
 
     def measure(self):
-        real = judge_features(self.judge, self.test_images)
-        metrics = generation_metrics(self.generator, self.judge, real, self.per_class, self.seed)
+        metrics = generation_metrics(self.generator, self.judge, self.quality, self.per_class,
+                                     self.seed, self.classes)
         metrics.update(interpolation_metrics(self.autoencoders, self.test_images[:256],
                                              self.seed))
         return metrics
 
     def on_epoch_end(self, epoch, logs=None):
-        logs.update(self.measure())
+        metrics = self.measure()
+        logs.update(metrics)
         images = self.samples()
         self.run.save_figure(f"samples_epoch_{epoch + 1:03d}",
-                             self._grid(images, f"{self.title}, epoch {epoch + 1}"),
+                             self.figure(f"{self.title}, epoch {epoch + 1}", metrics, images),
                              artifact=False)
         self.run.log_images("class_samples", images[:: self.grid_columns], step=epoch + 1)
 
@@ -105,11 +112,21 @@ class PegasusMonitor(RunCallback):
         images, _ = class_conditional_samples(self.generator, self.grid_columns, self.seed)
         return np.clip((images + 1) / 2, 0, 1)
 
-    def figure(self, title):
-        """One row of samples per class."""
-        return self._grid(self.samples(), title)
-
-    def _grid(self, images, title):
+    def figure(self, title, metrics, images=None):
+        """One row of samples per class; the title's second line holds `metrics`'
+        realism and diversity."""
+        images = self.samples() if images is None else images
         captions = [self.class_names[i // self.grid_columns] if i % self.grid_columns == 0
                     else "" for i in range(len(images))]
-        return plot_image_grid(images, captions, title, columns=self.grid_columns)
+        return plot_image_grid(images, captions, f"{title}\n{caption(metrics)}",
+                               columns=self.grid_columns)
+
+
+def caption(metrics):
+    """One line of the samples' realism, diversity and judge accuracy."""
+    parts = [("KID", "generated_kid", ".3f"), ("precision", "generated_precision", ".2f"),
+             ("recall", "generated_recall", ".2f"),
+             ("diversity within class", "generated_diversity", ".2f"),
+             ("judge accuracy", "generated_judge_accuracy", ".2f")]
+    return " · ".join(f"{label} {metrics[key]:{spec}}" for label, key, spec in parts
+                      if key in metrics)

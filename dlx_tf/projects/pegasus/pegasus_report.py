@@ -16,12 +16,12 @@ _ADVERSARIAL = {
 }
 
 
-def report_pegasus(run, search, monitor, players, data_info, title):
+def report_pegasus(run, search, monitor, players, title):
     """Saves the run's final figures and its `design.md` through `run`."""
     images = save_pegasus_figures(run, search, monitor, players.networks,
                                   players.generator.latent_dim, title)
     write_design_report(run.artifact("design", "design.md"), title=title,
-                        config=run.record["config"], data_info=data_info,
+                        config=run.record["config"], data_info=run.record["data"],
                         parameter_counts=run.record["models"], metrics=run.metrics,
                         best=search["best"], images=images)
 
@@ -40,6 +40,14 @@ def write_design_report(path, *, title, config, data_info, parameter_counts, met
                                             if data_info["synthetic"] else ""),
         f"- {data_info['train_examples']} training and {data_info['test_examples']} test "
         f"images, classes {data_info['classes']}.", "",
+        "## How the samples are judged", "",
+        "- Realism against the real test images: KID (Bińkowski et al. 2018) and precision "
+        "and recall (Kynkäänniemi et al. 2019); diversity: the mean feature distance between "
+        "samples of one class over the same between real images of that class (1 = as "
+        "varied as the data, 0 = one image per class).",
+        f"- Feature space: {data_info['quality_features']['description']}.",
+        "- The judge's accuracy on samples rewards one prototype per class as much as "
+        "variety, so it is never read alone.", "",
         "## Networks", "",
         "| network | parameters | role |", "|---|---:|---|",
     ]

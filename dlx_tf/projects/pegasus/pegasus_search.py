@@ -18,6 +18,7 @@ import numpy as np
 
 from dlx_tf.data.cifar10 import BIRD, HORSE
 from dlx_tf.errors import UsageError
+from dlx_tf.evaluation.distances import pairwise_distances
 from dlx_tf.models.acai.interpolation import slerp
 
 MIXTURE_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)  # share of "bird" in a candidate's condition
@@ -45,14 +46,24 @@ class Candidates:
                           [self.groups[i] for i in indices])
 
 
-def diverse_top(order, groups, count):
+def diverse_top(order, groups, count, features=None, min_distance=0.0):
     """The first `count` of `order` (best first), taking the best of every group before
-    any group's second: a top-64 grid of 64 near-copies of one source says little."""
+    any group's second, and skipping a candidate whose `features` lie within
+    `min_distance` of one already taken: a top-64 grid of 64 near-copies says little."""
     seen, first, rest = set(), [], []
     for index in order:
         (rest if groups[index] in seen else first).append(index)
         seen.add(groups[index])
-    return (first + rest)[:count]
+    if features is None:
+        return (first + rest)[:count]
+    taken = []
+    for index in first + rest:
+        if len(taken) == count:
+            break
+        if not taken or pairwise_distances(features[index:index + 1],
+                                           features[taken]).min() >= min_distance:
+            taken.append(index)
+    return taken
 
 
 def mixture(num_classes, weights):
@@ -163,15 +174,17 @@ def batched_call(function, *arrays, batch_size=128):
 
 
 def best_pegasus_metrics(search):
-    """The run's metrics of the search's best candidate."""
+    """The run's metrics of the search's best candidate, and how many distinct candidates
+    made the top 64."""
     best = search["best"]
     return {"pegasus_best_score": best["score"], "pegasus_best_p_bird": best["p_bird"],
             "pegasus_best_p_horse": best["p_horse"],
-            "pegasus_best_from_acai": float(best["method"] == "acai")}
+            "pegasus_best_from_acai": float(best["method"] == "acai"),
+            "pegasus_top_distinct": len(search["top"].images)}
 
 
-def search_pegasus(players, test_images, test_labels, candidates, seed, bird=BIRD,
-                   horse=HORSE):
+def search_pegasus(players, test_images, test_labels, candidates, seed, space=None,
+                   bird=BIRD, horse=HORSE):
     """Scores `candidates` pegasi, half from the DCGAN and half from ACAI (between real
     test birds and horses), by the rule in the module docstring.
 
@@ -180,10 +193,13 @@ def search_pegasus(players, test_images, test_labels, candidates, seed, bird=BIR
         test_images, test_labels: real test images in [-1, 1] and their classes.
         candidates: how many candidates to score.
         seed: fixes the latents and the real pairs.
+        space: a `FeatureSpace`; given one, the top 64 leave out near-copies: candidates
+            closer to a better one than half the median distance between a real test
+            image and its nearest neighbour.
 
     Returns `{"best": {score, p_bird, ..., method, description}, "top": the 64 best
-    `Candidates`, one per source first, "top_scores", "strips": bird → horse strips per
-    method}`.
+    `Candidates`, one per source first and no near-copies, "top_scores", "strips":
+    bird → horse strips per method}`.
     """
     birds, horses = test_images[test_labels == bird], test_images[test_labels == horse]
     if not len(birds) or not len(horses):
@@ -202,6 +218,12 @@ def search_pegasus(players, test_images, test_labels, candidates, seed, bird=BIR
     strips = interpolation_strips(
         generator, {"ACAI": acai, "plain autoencoder": players.baseline}, birds[0],
         horses[0], steps=9, seed=seed, bird=bird, horse=horse)
-    top = diverse_top(order, pool.groups, 64)
+    features, min_distance = None, 0.0
+    if space is not None:
+        features = space(pool.images)
+        real = space(test_images)
+        nearest = np.sort(pairwise_distances(real, real), axis=1)[:, 1]
+        min_distance = 0.5 * float(np.median(nearest))
+    top = diverse_top(order, pool.groups, 64, features, min_distance)
     return {"top": pool.take(top), "top_scores": scores["score"][top], "best": best,
             "strips": strips}

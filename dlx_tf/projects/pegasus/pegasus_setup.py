@@ -4,8 +4,14 @@ by side (conditional DCGAN, ACAI, its λ = 0 baseline, the judge) and the test a
 import keras
 import numpy as np
 
+from dlx_tf.data.synthetic.cifar import synthetic_cifar_with_attributes
 from dlx_tf.data.unpaired_images import to_unit_range
 from dlx_tf.errors import UsageError
+from dlx_tf.evaluation.feature_spaces import (
+    attribute_feature_space,
+    inception_feature_space,
+    texture_statistics_space,
+)
 from dlx_tf.losses.adversarial import ADVERSARIAL_LOSSES
 from dlx_tf.models.acai import ACAI, ACAICritic, ACAIDecoder, ACAIEncoder
 from dlx_tf.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
@@ -14,6 +20,7 @@ from dlx_tf.projects.pegasus.pegasus_search import batched_call
 from dlx_tf.training.classifier_trainer import ClassifierTrainer
 
 NORMALIZATIONS = ("batch", "layer", "none")
+_FEATURE_SEED = 1_000_003  # images for the feature network: a stream no split uses
 
 
 def check_config(config, replicas):
@@ -91,6 +98,22 @@ class PegasusPlayers:
                           f"{name}_decoder": autoencoder.decoder,
                           f"{name}_critic": autoencoder.critic})
         return dict(named, judge=self.judge)
+
+
+def feature_space(data_info, config):
+    """Where realism and diversity are measured. On the synthetic stand-in: a network
+    trained on `config.feature_images` fresh images to predict their class and every
+    attribute the generator drew. On CIFAR-10: Inception-v3 with `config.feature_weights`
+    (`imagenet` or a local file), or texture statistics where none are given."""
+    if not data_info["synthetic"]:
+        if config.feature_weights:
+            return inception_feature_space(config.feature_weights)
+        return texture_statistics_space()
+    images, labels, attributes, mask = synthetic_cifar_with_attributes(
+        config.feature_images, seed=_FEATURE_SEED + config.seed)
+    return attribute_feature_space(images.astype(np.float32) / 127.5 - 1.0, labels,
+                                   attributes, mask, seed=config.seed,
+                                   epochs=config.feature_epochs)
 
 
 def unit_arrays(images, limit):

@@ -1,6 +1,13 @@
 import numpy as np
 
-from dlx_tf.data.synthetic.cifar import MOTIFS, SYNTHETIC_NOTE, synthetic_cifar
+from dlx_tf.data.synthetic import cifar
+from dlx_tf.data.synthetic.cifar import (
+    MAX_ATTRIBUTES,
+    MOTIFS,
+    SYNTHETIC_NOTE,
+    synthetic_cifar,
+    synthetic_cifar_with_attributes,
+)
 
 BIRD, HORSE = 2, 7
 
@@ -60,3 +67,52 @@ def test_bird_is_a_dark_shape_on_blue_sky_and_horse_brown_on_green_ground():
 def test_the_synthetic_note_and_motifs_say_what_they_are():
     assert "synthetic" in SYNTHETIC_NOTE and len(MOTIFS) == 10
     assert MOTIFS[BIRD].startswith("bird:") and MOTIFS[HORSE].startswith("horse:")
+
+
+def test_attributes_come_with_the_same_images_and_one_layout_per_class():
+    images, labels, attributes, mask = synthetic_cifar_with_attributes(205, seed=3)
+    plain_images, plain_labels = synthetic_cifar(205, seed=3)
+    np.testing.assert_array_equal(images, plain_images)
+    np.testing.assert_array_equal(labels, plain_labels)
+    assert attributes.shape == mask.shape == (205, MAX_ATTRIBUTES)
+    assert attributes.dtype == np.float32 and mask.dtype == bool
+    used = mask.sum(1)
+    for label in range(10):
+        assert len(set(used[labels == label])) == 1, MOTIFS[label]
+        assert mask[labels == label].all(0).sum() == used[labels == label][0]  # a prefix
+    assert used.max() == MAX_ATTRIBUTES and (attributes[~mask] == 0).all()
+    shift, scale = attributes[:, :2], attributes[:, 2]  # every motif starts with these
+    assert np.abs(shift).max() <= 0.07 and 0.85 <= scale.min() and scale.max() <= 1.1
+    assert np.array_equal(synthetic_cifar_with_attributes(205, seed=3)[2], attributes)
+
+
+def test_every_recorded_draw_changes_the_image(monkeypatch):
+    _, labels, _, mask = synthetic_cifar_with_attributes(10, seed=0)  # one image per class
+    used = dict(zip(labels.tolist(), mask.sum(1).tolist()))
+    record = cifar._Canvas._record
+
+    def draw(motif, nudged=None):
+        """One image of `motif` with entry `nudged` of its recorded draws moved by 0.05."""
+        seen = []
+
+        def nudge(canvas, value):
+            start = sum(part.shape[1] for part in canvas.draws)
+            value = value.copy()
+            flat = value.reshape(-1)
+            if nudged is not None and start <= nudged < start + flat.size:
+                index = nudged - start
+                flat[index] += 0.05 if flat[index] < 0.5 else -0.05
+            seen.append(flat.size)
+            return record(canvas, value)
+
+        monkeypatch.setattr(cifar._Canvas, "_record", nudge)
+        canvas = cifar._Canvas(np.random.default_rng(0), 1)
+        motif(canvas)
+        return canvas.image.copy(), sum(seen)
+
+    for label, motif in enumerate(cifar._DRAW):
+        image, count = draw(motif)
+        assert count == used[label], MOTIFS[label]
+        for entry in range(count):
+            changed = np.abs(draw(motif, entry)[0] - image).max()
+            assert changed > 1e-3, f"{MOTIFS[label]}: draw {entry} changes nothing"

@@ -35,7 +35,7 @@ def _search():
 class _SamplesMonitor:
     """Stands in for `PegasusMonitor.figure`."""
 
-    def figure(self, title):
+    def figure(self, title, metrics):
         return plot_image_grid(np.zeros((2, 4, 4, 3)), ["bird", "horse"], title, columns=1)
 
 
@@ -46,6 +46,7 @@ class _RecordingRun:
     def __init__(self, chief=True):
         self.chief = chief
         self.figures = {}
+        self.metrics = {"generated_diversity": 0.5}
 
     def save_figure(self, name, figure, artifact=True):
         self.figures[name] = (figure, artifact)

@@ -8,8 +8,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from dlx_tf.evaluation.sample_quality import SampleQuality
 from dlx_tf.projects.pegasus.pegasus_monitor import (
     PegasusMonitor,
+    caption,
     generation_metrics,
     interpolation_metrics,
 )
@@ -20,12 +22,14 @@ CLASSES = ("bird", "horse", "cat")
 
 
 class _ClassPainter:
-    """A stand-in generator whose images hold their class in every pixel, shifted by
-    `mistake` (mod 3) for the first sample of class 0."""
+    """A stand-in generator whose images hold their class in every pixel, plus
+    `variety` times the first latent; the first sample of class 0 can be painted as
+    class `mistake`."""
 
     latent_dim, num_classes = 2, 3
 
-    def __init__(self, mistake=0):
+    def __init__(self, variety=0.0, mistake=0):
+        self.variety = variety
         self.mistake = mistake
 
     def __call__(self, inputs, training=False):
@@ -33,29 +37,63 @@ class _ClassPainter:
         labels = one_hot.argmax(1)
         if self.mistake and not labels[0]:
             labels[0] = self.mistake
-        return np.ones((len(labels), 4, 6, 3), "float32") * labels[:, None, None, None]
+        values = labels + self.variety * latents[:, 0]
+        return np.ones((len(labels), 4, 6, 3), "float32") * values[:, None, None, None]
 
 
 class _PixelJudge:
-    """Reads the class off the first pixel; its features are that pixel and the mean."""
+    """Reads the class off the first pixel."""
 
     def __call__(self, images, training=False):
-        return np.eye(3, dtype="float32")[np.asarray(images)[:, 0, 0, 0].astype(int)] * 5
+        classes = np.clip(np.round(np.asarray(images)[:, 0, 0, 0]), 0, 2).astype(int)
+        return np.eye(3, dtype="float32")[classes] * 5
 
-    def features(self, images, training=False):
+
+class _PixelSpace:
+    """A stand-in feature space: the first pixel and the image's mean."""
+
+    name, description = "pixels", "the first pixel and the mean"
+
+    def __call__(self, images):
         images = np.asarray(images)
         return np.stack([images[:, 0, 0, 0], images.mean(axis=(1, 2, 3))], axis=1)
 
 
-def test_generation_metrics_measure_how_often_the_judge_sees_the_asked_class():
-    real = _PixelJudge().features(_ClassPainter()((np.zeros((6, 2)), np.eye(3)[[0, 1, 2] * 2])))
-    right = generation_metrics(_ClassPainter(), _PixelJudge(), real, per_class=2, seed=0)
-    assert right["generated_judge_accuracy"] == 1.0
-    far = generation_metrics(_ClassPainter(), _PixelJudge(), real + 10, per_class=2, seed=0)
-    assert far["kid_judge_features"] > right["kid_judge_features"] + 100  # on judge features
-    wrong = generation_metrics(_ClassPainter(mistake=1), _PixelJudge(), real, per_class=2,
-                               seed=0)
-    assert wrong["generated_judge_accuracy"] == pytest.approx(5 / 6)
+def _quality():
+    """Real images: each class's value plus a spread of ±0.2."""
+    labels = np.repeat(np.arange(3), 20)
+    values = labels + np.tile(np.linspace(-0.2, 0.2, 20), 3)
+    real = np.ones((60, 4, 6, 3), "float32") * values[:, None, None, None]
+    return SampleQuality(_PixelSpace(), real, labels)
+
+
+def test_one_image_per_class_pleases_the_judge_but_not_diversity_or_recall():
+    collapsed = generation_metrics(_ClassPainter(), _PixelJudge(), _quality(), per_class=8,
+                                   seed=0)
+    assert collapsed["generated_judge_accuracy"] == 1.0
+    assert collapsed["generated_diversity"] == 0.0
+    assert collapsed["generated_recall"] < 0.2
+    varied = generation_metrics(_ClassPainter(variety=0.1), _PixelJudge(), _quality(),
+                                per_class=8, seed=0)
+    assert varied["generated_judge_accuracy"] == 1.0
+    assert varied["generated_diversity"] > 0.5
+    assert varied["generated_recall"] > collapsed["generated_recall"] + 0.3
+    wrong = generation_metrics(_ClassPainter(mistake=1), _PixelJudge(), _quality(),
+                               per_class=8, seed=0)
+    assert wrong["generated_judge_accuracy"] == pytest.approx(23 / 24)
+
+
+def test_only_the_classes_the_data_hold_are_sampled():
+    labels = []
+
+    def quality(images, fake_labels):
+        labels.append(fake_labels)
+        return {}
+
+    metrics = generation_metrics(_ClassPainter(), _PixelJudge(), quality, per_class=3, seed=0,
+                                 classes=[0, 2])
+    np.testing.assert_array_equal(labels[0], [0, 0, 0, 2, 2, 2])
+    assert metrics == {"generated_judge_accuracy": 1.0}
 
 
 def test_interpolation_metrics_read_each_autoencoder_and_every_critic():
@@ -97,9 +135,11 @@ def monitor():
     config = dataclasses.replace(PROFILES["smoke"], latent_dim=6, embedding_dim=3, filters=4,
                                  acai_depth=2, acai_latent=3, judge_filters=2)
     players = PegasusPlayers(config, num_classes=len(CLASSES))
-    test_images = np.random.default_rng(1).uniform(-1, 1, (6, 32, 32, 3)).astype("float32")
-    return PegasusMonitor(players.generator, players.judge, players.autoencoders, test_images,
-                          CLASSES, title="Pegasus, T", per_class=2, seed=3, grid_columns=4)
+    test_images = np.random.default_rng(1).uniform(-1, 1, (12, 32, 32, 3)).astype("float32")
+    quality = SampleQuality(_PixelSpace(), test_images, np.arange(12) % 3)
+    return PegasusMonitor(players.generator, players.judge, players.autoencoders, quality,
+                          test_images, CLASSES, title="Pegasus, T", per_class=4, seed=3,
+                          grid_columns=4)
 
 
 def test_the_monitor_logs_the_metrics_and_draws_one_image_per_class(monitor):
@@ -108,12 +148,14 @@ def test_the_monitor_logs_the_metrics_and_draws_one_image_per_class(monitor):
     monitor.on_epoch_end(0, logs)
 
     assert logs["dcgan_generator_loss"] == 0.7
-    assert logs["generated_judge_accuracy"] in [k / 6 for k in range(7)]  # 2 per class
-    for name in ("kid_judge_features", "test_acai_reconstruction_mse",
+    assert logs["generated_judge_accuracy"] in [k / 12 for k in range(13)]  # 4 per class
+    for name in ("generated_kid", "generated_precision", "generated_recall",
+                 "generated_diversity", "test_acai_reconstruction_mse",
                  "test_baseline_reconstruction_mse", "acai_interpolation_alpha_by_baseline_critic",
                  "baseline_interpolation_alpha_by_acai_critic"):
         assert np.isfinite(logs[name]), name
-    assert monitor.run.figures == [("samples_epoch_001", "Pegasus, T, epoch 1", False)]
+    assert monitor.run.figures == [("samples_epoch_001",
+                                    f"Pegasus, T, epoch 1\n{caption(logs)}", False)]
     ((tag, images, step),) = monitor.run.images
     assert (tag, step) == ("class_samples", 1)
     assert images.shape == (len(CLASSES), 32, 32, 3)
@@ -122,8 +164,8 @@ def test_the_monitor_logs_the_metrics_and_draws_one_image_per_class(monitor):
 
 
 def test_the_figure_has_one_row_per_class_captioned_with_its_name(monitor):
-    figure = monitor.figure("after training")
-    assert figure.get_suptitle() == "after training"
+    figure = monitor.figure("after training", {"generated_diversity": 0.5})
+    assert figure.get_suptitle() == "after training\ndiversity within class 0.50"
     titles = [axis.get_title() for axis in figure.axes]
     assert titles == [name if column == 0 else "" for name in CLASSES for column in range(4)]
     plt.close(figure)

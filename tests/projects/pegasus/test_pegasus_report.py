@@ -15,7 +15,9 @@ from experiments.pegasus import PROFILES
 BEST = {"description": "ACAI, latent 0.4 bird + 0.6 horse", "score": 0.4321, "p_bird": 0.41,
         "p_horse": 0.38, "realism": 0.9, "method": "acai"}
 DATA_INFO = {"source": "synthetic CIFAR-like (generated)", "synthetic": True,
-             "train_examples": 96, "test_examples": 24, "classes": ["bird", "horse", "cat"]}
+             "train_examples": 96, "test_examples": 24, "classes": ["bird", "horse", "cat"],
+             "quality_features": {"name": "synthetic_attributes",
+                                  "description": "a CNN trained on the generator's draws"}}
 
 
 def _write(path, config=None, images=None, metrics=None):
@@ -78,7 +80,7 @@ class _ReportingRun:
 
     def __init__(self, folder, config):
         self.folder = folder
-        self.record = {"config": dataclasses.asdict(config),
+        self.record = {"config": dataclasses.asdict(config), "data": DATA_INFO,
                        "models": {"generator": {"params": 99}}}
         self.metrics = {"pegasus_best_score": 0.4321}
         self.figures = []
@@ -101,15 +103,16 @@ def test_report_pegasus_saves_the_figures_and_links_them_in_design_md(tmp_path):
               "top_scores": np.asarray([0.4321, 0.2]), "strips": {"ACAI": images}}
 
     class _Monitor:
-        def figure(self, title):
+        def figure(self, title, metrics):
             return plot_image_grid(images, ["bird", "horse"], title)
 
     run = _ReportingRun(tmp_path, config)
-    report_pegasus(run, search, _Monitor(), players, DATA_INFO, "Pegasus, synthetic")
+    report_pegasus(run, search, _Monitor(), players, "Pegasus, synthetic")
     assert run.figures == ["pegasus_best", "pegasus_top64", "interpolations", "class_samples",
                            "model_diagram"]
     text = (tmp_path / "design.md").read_text()
     assert "| generator | 99 |" in text and "| pegasus_best_score | 0.4321 |" in text
+    assert "- Feature space: a CNN trained on the generator's draws." in text
     assert [line for line in text.splitlines() if line.startswith("![")] == [
         f"![{caption}](plots/{name}.png)" for caption, name in zip(
             ["best pegasus", "top 64 pegasi", "bird → horse interpolations", "class samples",

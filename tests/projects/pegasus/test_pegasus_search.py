@@ -83,6 +83,13 @@ def test_unit_rank(values, expected):
     np.testing.assert_allclose(pegasus_search.unit_rank(np.asarray(values)), expected)
 
 
+def test_diverse_top_leaves_out_near_copies_of_better_candidates():
+    features = np.array([[0.0], [0.05], [1.0], [1.02], [3.0]])
+    groups = ["a", "b", "c", "d", "e"]
+    assert pegasus_search.diverse_top([0, 1, 2, 3, 4], groups, 4, features, 0.1) == [0, 2, 4]
+    assert pegasus_search.diverse_top([1, 0, 3, 2], groups, 4, features, 0.01) == [1, 0, 3, 2]
+
+
 def test_diverse_top_takes_one_per_group_first():
     groups = ["a", "a", "b", "c", "b"]
     assert pegasus_search.diverse_top([0, 1, 2, 3, 4], groups, 4) == [0, 2, 3, 1]
