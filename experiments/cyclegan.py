@@ -46,11 +46,9 @@ class CycleGANConfig(ExperimentConfig):
     test_images: int = 0  # test images per domain for metrics (0: all)
     classifier_images: int = 500  # real training images per domain for the domain classifier
     classifier_epochs: int = 4
-    # Realism and diversity features: on real data Inception-v3 with these weights
-    # (imagenet downloads once; or a local file; "" uses texture statistics); the synthetic
-    # seasons always use a network trained on the generator's attributes.
+    # Inception-v3 weights for realism/diversity on real data ("" = texture statistics).
     feature_weights: str = "imagenet"
-    feature_images: int = 1500  # synthetic scenes per season for that network
+    feature_images: int = 1500  # per season, for the attribute net that scores synthetic runs
     feature_epochs: int = 15
     synthetic_counts: tuple[int, ...] = (600, 600, 100, 100)  # trainA, trainB, testA, testB
     jit_compile: bool = False
@@ -73,9 +71,8 @@ def main(config, run):
                          synthetic_counts=config.synthetic_counts)
     pair, pairs = setup.pair_name(data.info), setup.training_pairs(data)
     space = setup.feature_space(data, config)
-    run.describe_data(dict(data.info, pair=pair, train_examples=int(pairs.cardinality()),
-                           quality_features={"name": space.name,
-                                             "description": space.description}))
+    run.describe_data(dict(data.info, pair=pair, train_examples=int(pairs.cardinality())),
+                      quality_features=space)
     test_a, test_b, answers_a, answers_b = (
         None if images is None else setup.as_unit_array(images, config.test_images)
         for images in (data.test_a, data.test_b, data.answers_a, data.answers_b))

@@ -56,11 +56,9 @@ class PegasusConfig(ExperimentConfig):
     judge_filters: int = 32
     judge_learning_rate: float = 1e-3
     samples_per_class: int = 100
-    # Realism and diversity features: on CIFAR-10 Inception-v3 with these weights
-    # (imagenet downloads once; or a local file; "" uses texture statistics); the synthetic
-    # stand-in always uses a network trained on the generator's attributes.
+    # Inception-v3 weights for realism/diversity on CIFAR-10 ("" = texture statistics).
     feature_weights: str = "imagenet"
-    feature_images: int = 3000  # synthetic images for that network
+    feature_images: int = 3000  # for the attribute net that scores synthetic runs
     feature_epochs: int = 15
     pegasus_candidates: int = 2048
     test_images: int = 2000
@@ -78,14 +76,14 @@ PROFILES = {
     # Miyato et al. 2018: spectral norm on every D layer, no batch norm, hinge loss.
     "paper_sngan": dataclasses.replace(
         PAPER, loss="hinge", spectral_norm=True, discriminator_normalization="none"),
-    # Small networks and few steps for 2 CPU cores; higher learning rates so that 200
-    # steps show learning (the paper profiles keep the papers' rates).
+    # Small networks and few steps for 2 CPU cores, at the paper's latent size and rate:
+    # a 32-d latent or a 5e-4 rate made the generator ignore its latent within 200 steps
+    # (within-class diversity 0.2-0.5 of the data's, falling as training went on).
     "smoke": dataclasses.replace(
-        PAPER, data="synthetic", epochs=5, batch_size=32, latent_dim=32, embedding_dim=16,
-        filters=16, gan_learning_rate=5e-4, acai_depth=8, acai_latent=8,
-        acai_learning_rate=1e-3, judge_filters=8, samples_per_class=20,
-        pegasus_candidates=512, test_images=400, synthetic_counts=(1280, 400),
-        feature_weights=""),
+        PAPER, data="synthetic", epochs=10, batch_size=32, embedding_dim=16, filters=16,
+        acai_depth=8, acai_latent=8, acai_learning_rate=1e-3, judge_filters=8,
+        samples_per_class=20, pegasus_candidates=512, test_images=400,
+        synthetic_counts=(1280, 400), feature_weights=""),
 }
 
 
@@ -94,22 +92,20 @@ def main(config, run):
     data = load_cifar10(config.data, classes=config.classes or None, seed=config.seed,
                         synthetic_counts=config.synthetic_counts)
     space = pegasus_setup.feature_space(data.info, config)
-    run.describe_data(dict(data.info, quality_features={"name": space.name,
-                                                        "description": space.description}))
+    run.describe_data(data.info, quality_features=space)
     test_images, test_labels = pegasus_setup.unit_arrays(data.test, config.test_images)
+    title = run.label(f"Pegasus, {data.info['source'].split(' (')[0]}")
     with run.scope():
         players = pegasus_setup.PegasusPlayers(config, len(data.info["class_names"]))
         joint = JointTrainer(players.trainers, name="pegasus")
         joint.compile()
-    run.describe_models(players.networks)
-    title = run.label(f"Pegasus, {data.info['source'].split(' (')[0]}")
-    monitor = PegasusMonitor(
-        players.generator, players.judge, players.autoencoders,
-        SampleQuality(space, test_images, test_labels), test_images, data.info["class_names"],
-        title=title, classes=data.info["classes"], per_class=config.samples_per_class,
-        seed=config.seed)
-    with run.scope():
+        monitor = PegasusMonitor(
+            players.generator, players.judge, players.autoencoders,
+            SampleQuality(space, test_images, test_labels), test_images,
+            data.info["class_names"], title=title, classes=data.info["classes"],
+            per_class=config.samples_per_class, seed=config.seed)
         at_init = monitor.measure()  # before `run.fit` restores a resumed run's checkpoint
+    run.describe_models(players.networks)
     run.fit(joint, data.train.map(lambda image, label: (to_unit_range(image), label)),
             callbacks=[monitor])
 

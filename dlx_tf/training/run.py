@@ -135,9 +135,14 @@ class Run:
 
     # === What the experiment records ===
 
-    def describe_data(self, info):
-        """The data's `source`, `synthetic` flag and example counts, for `run.json`."""
-        self._record.update(data=dict(info))
+    def describe_data(self, info, quality_features=None):
+        """The data's `source`, `synthetic` flag and example counts, for `run.json`; for a
+        generative run also the `FeatureSpace` its realism and diversity are measured in."""
+        info = dict(info)
+        if quality_features is not None:
+            info["quality_features"] = {"name": quality_features.name,
+                                        "description": quality_features.description}
+        self._record.update(data=info)
 
     def describe_models(self, models):
         """Parameter counts of every named sub-model (`{name: keras.Model}`); models not

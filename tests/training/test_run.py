@@ -153,3 +153,12 @@ def test_the_chief_saves_figures_models_and_files_into_the_run_folder(one_device
     assert notes == str(tmp_path / "run" / "notes" / "notes.txt")
     assert keras.saving.load_model(saved).count_params() == 4
     assert run.record["artifacts"] == {"blank": path, "model": saved, "notes": notes}
+
+
+def test_a_generative_run_records_its_feature_space_with_its_data(one_device, tmp_path):
+    run = Run("two_player", TwoPlayerConfig(), one_device, tmp_path / "run")
+    space = type("Space", (), {"name": "pixels", "description": "raw pixels"})()
+    run.describe_data({"source": "synthetic", "synthetic": True}, quality_features=space)
+    assert run.record["data"] == {"source": "synthetic", "synthetic": True,
+                                  "quality_features": {"name": "pixels",
+                                                       "description": "raw pixels"}}

@@ -32,7 +32,8 @@ def top_pegasi_figure(search, title):
     captions = [f"{method} {score:.2f}" for method, score in zip(top.methods,
                                                                    search["top_scores"])]
     return plot_image_grid(_unit(top.images), captions,
-                           f"{title}: the 64 best candidates, one per source first")
+                           f"{title}: the {len(top.images)} best distinct candidates (of up to"
+                           " 64), one per source first")
 
 
 def interpolation_figure(search, title):

@@ -194,8 +194,8 @@ def search_pegasus(players, test_images, test_labels, candidates, seed, space=No
         candidates: how many candidates to score.
         seed: fixes the latents and the real pairs.
         space: a `FeatureSpace`; given one, the top 64 leave out near-copies: candidates
-            closer to a better one than half the median distance between a real test
-            image and its nearest neighbour.
+            closer to a better one than the median distance between a real test image and
+            its nearest neighbour (closer than distinct real images usually are).
 
     Returns `{"best": {score, p_bird, ..., method, description}, "top": the 64 best
     `Candidates`, one per source first and no near-copies, "top_scores", "strips":
@@ -220,10 +220,10 @@ def search_pegasus(players, test_images, test_labels, candidates, seed, space=No
         horses[0], steps=9, seed=seed, bird=bird, horse=horse)
     features, min_distance = None, 0.0
     if space is not None:
-        features = space(pool.images)
+        features = space(np.clip(pool.images, -1.0, 1.0))  # ACAI decodes linearly
         real = space(test_images)
         nearest = np.sort(pairwise_distances(real, real), axis=1)[:, 1]
-        min_distance = 0.5 * float(np.median(nearest))
+        min_distance = float(np.median(nearest))
     top = diverse_top(order, pool.groups, 64, features, min_distance)
     return {"top": pool.take(top), "top_scores": scores["score"][top], "best": best,
             "strips": strips}

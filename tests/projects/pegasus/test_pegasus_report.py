@@ -40,7 +40,7 @@ def test_the_report_names_the_data_networks_losses_and_results(tmp_path):
     assert "| generator | 12,345 | conditional DCGAN generator: latent + class mixture" in text
     assert "| judge | 678 | judge classifier on real images" in text
     assert "non-saturating GAN loss" in text and "n_critic 1;" in text
-    assert "Adam lr 0.0005, β (0.5, 0.999)" in text
+    assert "Adam lr 0.0002, β (0.5, 0.999)" in text
     assert "hybrid × realism" in text  # the rule, from the search's docstring
     # Only float metrics go in the results table, sorted by name.
     assert "| judge_test_accuracy | 0.8125 |\n| pegasus_best_score | 0.4321 |\n" in text
