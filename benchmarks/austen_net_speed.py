@@ -35,14 +35,14 @@ import numpy as np
 import tensorflow as tf
 
 from benchmarks.timing import seconds_per_step
-from dlx_tf.models.decoder_lm.decoder_lm import DecoderLM
 from dlx_tf.models.decoder_lm.decoder_lm_generator import DecoderLMGenerator
 from dlx_tf.models.decoder_lm.language_model_trainer import LanguageModelTrainer
-from dlx_tf.projects.austen_net.austen_net_setup import make_model, make_optimizer
-from dlx_tf.training.flops import (
-    measure_matmul_flops,
-    transformer_training_flops_per_token,
+from dlx_tf.projects.austen_net.austen_net_setup import (
+    flops_per_token,
+    make_model,
+    make_optimizer,
 )
+from dlx_tf.training.flops import measure_matmul_flops
 from experiments import austen_net
 
 SIZES = {"smoke": austen_net.PROFILES["smoke"], "paper": austen_net.PROFILES["paper"]}
@@ -56,10 +56,7 @@ def training_table(config, steps, rng):
     shape = (config.batch_size, length)
     batch = (tf.constant(rng.integers(0, VOCABULARY_SIZE, shape), tf.int32),
              tf.constant(rng.integers(0, VOCABULARY_SIZE, shape), tf.int32))
-    flops_per_token = transformer_training_flops_per_token(
-        DecoderLM.parameter_count(VOCABULARY_SIZE, length, config.num_layers,
-                                  config.hidden_dim, config.intermediate_dim),
-        config.num_layers, config.num_heads, config.hidden_dim // config.num_heads, length)
+    per_token = flops_per_token(config, VOCABULARY_SIZE)
     rows = []
     for jit_compile in (False, True):
         trainer = LanguageModelTrainer(make_model(config, VOCABULARY_SIZE),
@@ -74,9 +71,9 @@ def training_table(config, steps, rng):
           f"{'model FLOP/s':>13} {'peak FLOP/s':>12} {'MFU':>7}")
     for jit_compile, seconds in rows:
         tokens_per_second = config.batch_size * length / seconds
-        achieved = tokens_per_second * flops_per_token
+        achieved = tokens_per_second * per_token
         print(f"{'yes' if jit_compile else 'no':>4} {1000 * seconds:9.1f} "
-              f"{tokens_per_second:10.0f} {flops_per_token:12.3g} {achieved:13.3g} "
+              f"{tokens_per_second:10.0f} {per_token:12.3g} {achieved:13.3g} "
               f"{peak:12.3g} {achieved / peak:7.2%}")
 
 

@@ -84,7 +84,7 @@ def main(config, run):
                     training_windows(train_ids, config.sequence_length, config.training_stride),
                     validation_data=evaluation_windows(validation_ids, config.sequence_length))
     run.log_throughput(setup.token_throughput(
-        run.throughput["examples_per_sec"], config, tokenizer.vocabulary_size, model.head_dim,
+        run.throughput["examples_per_sec"], config, tokenizer.vocabulary_size,
         measure_matmul_flops()))
     run.log(setup.cross_entropy_metrics(final["val_loss"], info))
 

@@ -43,6 +43,7 @@ class BertNoiseConfig(ExperimentConfig):
     sequence_length: int = 128
     learning_rate: float = 2e-5  # Devlin et al. 2019, §A.3: {5, 3, 2}e-5
     weight_decay: float = 0.01
+    clip_norm: float = 1.0  # official optimization.py: clip_by_global_norm(grads, 1.0)
     warmup_fraction: float = 0.1
     dropout: float = 0.1
     validation_fraction: float = 0.1

@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from dlx_tf.training.gradient_clipping import clip_scaled_gradients
 from dlx_tf.training.trainable import TrainableModel, prepare_optimizer
 
 
@@ -36,10 +37,13 @@ class ClassifierTrainer(TrainableModel):
     def call(self, inputs):
         return self.classifier(inputs[0])
 
-    def compile(self, optimizer, loss=None, jit_compile=False):
-        """`loss`: a sparse, from-logits `keras.losses.Loss`; softmax cross-entropy if None."""
+    def compile(self, optimizer, loss=None, clip_norm=None, jit_compile=False):
+        """`loss`: a sparse, from-logits `keras.losses.Loss`; softmax cross-entropy if None.
+        `clip_norm`: clip the global-batch gradient's global norm (after the replicas'
+        gradients are summed, as on one device); None leaves it."""
         super().compile(jit_compile=jit_compile)
         self.classifier_optimizer = optimizer
+        self.clip_norm = clip_norm
         self.classification_loss = loss or keras.losses.SparseCategoricalCrossentropy(
             from_logits=True)
 
@@ -63,6 +67,9 @@ class ClassifierTrainer(TrainableModel):
             scaled_loss = self.classifier_optimizer.scale_loss(loss)  # recorded by the tape
         variables = self.classifier.trainable_variables
         gradients = tape.gradient(scaled_loss, variables)
+        if self.clip_norm:
+            gradients, _ = clip_scaled_gradients(gradients, self.clip_norm,
+                                                 self.classifier_optimizer)
         self.classifier_optimizer.apply(gradients, variables)
         return self._update_metrics(data, logits, loss)
 

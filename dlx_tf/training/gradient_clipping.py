@@ -1,5 +1,6 @@
 """Global-norm gradient clipping of the whole global batch's gradient, on any strategy."""
 
+import keras
 import tensorflow as tf
 
 
@@ -26,3 +27,14 @@ def clip_global_norm_across_replicas(gradients, clip_norm):
     if clip_norm is not None and clip_norm > 0:
         gradients, _ = tf.clip_by_global_norm(gradients, clip_norm, use_norm=norm)
     return [g / replicas for g in gradients], norm
+
+
+def clip_scaled_gradients(gradients, clip_norm, optimizer):
+    """`clip_global_norm_across_replicas` for gradients of `optimizer.scale_loss(loss)`:
+    under a `LossScaleOptimizer` the limit is scaled with them. Returns the gradients and
+    their unscaled global norm."""
+    scale = optimizer.scale_loss(1.0)
+    if clip_norm and isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        clip_norm = clip_norm * scale
+    gradients, norm = clip_global_norm_across_replicas(gradients, clip_norm)
+    return gradients, norm / scale

@@ -1,7 +1,7 @@
 import numpy as np
 import tensorflow as tf
 
-from dlx_tf.losses.gradient_penalty import gradient_penalty
+from dlx_tf.losses.gradient_penalty import gradient_penalty, input_gradient_norms
 
 RNG = np.random.default_rng(0)
 REAL = RNG.normal(size=(3, 4, 2, 2)).astype("float32")
@@ -64,3 +64,25 @@ def test_each_replica_gets_its_share(two_replicas):
 
     values = two_replicas.experimental_local_results(two_replicas.run(step))
     np.testing.assert_allclose(values, [(np.linalg.norm(w) - 1.0) ** 2 / 2] * 2, rtol=1e-5)
+
+
+def test_a_loss_scale_keeps_tiny_float16_input_gradients_from_underflowing():
+    # A float16 critic whose input gradient, 2^-13 · 2^-13 = 2^-26 per element, is below
+    # float16's smallest subnormal (2^-24): unscaled it is zero, scaled by 2^15 it survives.
+    def critic(x):
+        x = tf.cast(x, tf.float16)
+        return tf.reduce_sum(x * tf.constant(2.0**-13, tf.float16) * tf.constant(
+            2.0**-13, tf.float16), axis=[1, 2, 3])
+
+    inputs = tf.constant(REAL, tf.float16)
+    unscaled = input_gradient_norms(critic, inputs).numpy()
+    scaled = input_gradient_norms(critic, inputs, loss_scale=2.0**15).numpy()
+    np.testing.assert_allclose(scaled, np.sqrt(16) * 2.0**-26, rtol=1e-6)
+    np.testing.assert_allclose(unscaled, 1e-15)  # the gradient vanished: only the guard
+
+
+def test_a_loss_scale_changes_nothing_in_float32():
+    w = RNG.normal(size=(4, 2, 2)).astype("float32")
+    for scale in (1.0, 2.0**15):
+        np.testing.assert_allclose(gradient_penalty(_linear(w), REAL, FAKE, EPSILON, scale),
+                                   (np.linalg.norm(w) - 1.0) ** 2, rtol=1e-5)

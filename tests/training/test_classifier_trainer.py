@@ -124,3 +124,31 @@ def test_two_replicas_train_like_one_with_clean_labels(one_device, two_replicas)
         np.testing.assert_allclose(two_history[key], one_history[key], rtol=1e-5, err_msg=key)
     for a, b in zip(one, two):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _make_clipped():
+    trainer = ClassifierTrainer(keras.Sequential([keras.layers.Dense(3)]))
+    trainer.compile(keras.optimizers.SGD(1.0), clip_norm=0.01)
+    return trainer
+
+
+def test_clipping_bounds_the_global_norm_of_each_step_like_one_device(one_device,
+                                                                      two_replicas):
+    data = _data(64).take(1)  # one step of 32 examples
+    keras.utils.set_random_seed(0)
+    with one_device.scope():
+        reference = keras.Sequential([keras.layers.Dense(3)])
+        reference.build((None, 2))
+    before = [np.asarray(w) for w in reference.get_weights()]
+    x, labels = next(iter(data))
+    with tf.GradientTape() as tape:
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(labels,
+                                                                             reference(x))
+    gradients = tape.gradient(loss, reference.trainable_variables)
+    norm = float(tf.linalg.global_norm(gradients))
+    assert norm > 0.01  # so the clip acts
+    expected = [b - 0.01 * np.asarray(g) / norm for b, g in zip(before, gradients)]
+    for strategy in (one_device, two_replicas):
+        weights, _ = train_under(strategy, _make_clipped, lambda model: None, data, epochs=1)
+        for got, want in zip(weights, expected):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)

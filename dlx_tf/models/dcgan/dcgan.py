@@ -143,7 +143,8 @@ class DCGAN(TrainableModel):
                                         ops.shape(images)[0])
                 penalty = gradient_penalty(
                     lambda x: self.discriminator((x, mixtures), training=True),
-                    images, fakes, epsilon)
+                    images, fakes, epsilon,
+                    loss_scale=self.discriminator_optimizer.scale_loss(1.0))
                 logs["gradient_penalty"].append(penalty)
                 total = loss + self.gradient_penalty_weight * penalty
             # Scaled inside the tape: under mixed_float16 the scaling must be recorded.

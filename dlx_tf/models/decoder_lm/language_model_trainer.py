@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from dlx_tf.training.gradient_clipping import clip_global_norm_across_replicas
+from dlx_tf.training.gradient_clipping import clip_scaled_gradients
 from dlx_tf.training.trainable import TrainableModel, prepare_optimizer
 
 
@@ -69,12 +69,9 @@ class LanguageModelTrainer(TrainableModel):
             loss = tf.reduce_mean(token_losses) / replicas
             scaled_loss = optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled_loss, variables)
-        clip_norm = self.clip_norm
-        if clip_norm and isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            clip_norm = clip_norm * optimizer.scale_loss(1.0)  # the gradients are scaled too
-        gradients, norm = clip_global_norm_across_replicas(gradients, clip_norm)
+        gradients, norm = clip_scaled_gradients(gradients, self.clip_norm, optimizer)
         optimizer.apply(gradients, variables)
-        self.gradient_norm_tracker.update_state(norm / optimizer.scale_loss(1.0))
+        self.gradient_norm_tracker.update_state(norm)
         self.loss_tracker.update_state(token_losses)
         return self._logs(gradient_norm=self.gradient_norm_tracker.result())
 

@@ -12,7 +12,9 @@ def sample_next_tokens(logits, seed, temperature=1.0, top_k=0, top_p=1.0):
 
     Temperature divides the logits; top-k keeps the k most likely tokens (Fan et al.
     2018); top-p keeps the smallest set whose probability reaches p (nucleus sampling,
-    Holtzman et al. 2020, §3.1); both filters apply when both are set. The draw is the
+    Holtzman et al. 2020, §3.1). With both set, top-p reads the top-k tokens'
+    probabilities renormalised among themselves, the order of Hugging Face's samplers and
+    most others (top-k first, then the nucleus of what is left). The draw is the
     Gumbel-max trick (argmax of logits plus Gumbel noise, an exact categorical sample),
     which, unlike `tf.random.stateless_categorical`, XLA compiles on the CPU too.
 
@@ -36,7 +38,9 @@ def sample_next_tokens(logits, seed, temperature=1.0, top_k=0, top_p=1.0):
     top_k = tf.cast(top_k, tf.int32)
     k = tf.where(top_k > 0, tf.minimum(top_k, vocabulary), vocabulary)
     kth_largest = descending[:, k - 1 : k]
-    probabilities = tf.nn.softmax(descending, axis=-1)
+    # Softmax over the top k alone: top-p then measures mass within what top-k kept.
+    rank = tf.range(vocabulary)[None]
+    probabilities = tf.nn.softmax(tf.where(rank < k, descending, tf.float32.min), axis=-1)
     # A token stays if the tokens more likely than it hold less than top_p in all; the
     # most likely token therefore always stays.
     mass_before = tf.cumsum(probabilities, axis=-1, exclusive=True)

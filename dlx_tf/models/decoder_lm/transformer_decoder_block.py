@@ -8,7 +8,8 @@ from dlx_tf.models.decoder_lm.causal_self_attention import CausalSelfAttention
 @keras.saving.register_keras_serializable(package="dlx_tf")
 class TransformerDecoderBlock(keras.layers.Layer):
     """`x + attention(norm(x))`, then `x + mlp(norm(x))`, the MLP being
-    dense → GELU → dense.
+    dense → GELU → dense. The GELU is the exact erf form, as nanoGPT's `nn.GELU()`; GPT-2
+    itself used the tanh approximation, which differs by less than 1e-3.
 
     Layer norm before each sub-layer rather than after it (GPT-2, Radford et al. 2019,
     §2.3; Xiong et al. 2020, https://arxiv.org/abs/2002.04745) keeps the residual

@@ -56,17 +56,27 @@ def corpus_info(corpus, train_ids, validation_ids, vocabulary_size, sequence_len
     }
 
 
-def token_throughput(examples_per_sec, config, vocabulary_size, head_dim, peak_flops):
+def flops_per_token(config, vocabulary_size):
+    """Training FLOPs per token of `config`'s decoder, `6N + 12·L·H·Q·T` with N the
+    parameters that take part in matmuls: all but the position embeddings, which are only
+    looked up (as nanoGPT's `estimate_mfu` counts; the tied token embedding stays, it is
+    the output layer's matmul)."""
+    matmul_parameters = DecoderLM.parameter_count(
+        vocabulary_size, config.sequence_length, config.num_layers, config.hidden_dim,
+        config.intermediate_dim) - config.sequence_length * config.hidden_dim
+    return transformer_training_flops_per_token(
+        matmul_parameters, config.num_layers, config.num_heads,
+        config.hidden_dim // config.num_heads, config.sequence_length)
+
+
+def token_throughput(examples_per_sec, config, vocabulary_size, peak_flops):
     """Tokens per second and model FLOPs utilisation against the measured `peak_flops`."""
-    flops_per_token = transformer_training_flops_per_token(
-        DecoderLM.parameter_count(vocabulary_size, config.sequence_length, config.num_layers,
-                                  config.hidden_dim, config.intermediate_dim),
-        config.num_layers, config.num_heads, head_dim, config.sequence_length)
+    per_token = flops_per_token(config, vocabulary_size)
     tokens_per_sec = examples_per_sec * config.sequence_length
     return {"tokens_per_sec": round(tokens_per_sec, 1),
-            "flops_per_token": flops_per_token,
+            "flops_per_token": per_token,
             "peak_flops_per_sec": round(peak_flops),
-            "model_flops_utilization": round(tokens_per_sec * flops_per_token / peak_flops, 4)}
+            "model_flops_utilization": round(tokens_per_sec * per_token / peak_flops, 4)}
 
 
 def cross_entropy_metrics(validation_loss, corpus_info):

@@ -55,7 +55,8 @@ def make_trainer(config, num_classes, vocabulary, total_steps):
         keras.utils.set_random_seed(config.seed)
         members[name] = ClassifierTrainer(make_classifier(config, num_classes, vocabulary),
                                           name=f"{name}_trainer")
-        members[name].compile(make_optimizer(config, total_steps), loss=make_loss(name, config))
+        members[name].compile(make_optimizer(config, total_steps), loss=make_loss(name, config),
+                              clip_norm=config.clip_norm)
     model = JointTrainer(members, name="bert_noise")
     model.compile(jit_compile=config.jit_compile)
     return model
@@ -72,8 +73,8 @@ def make_classifier(config, num_classes, vocabulary):
 
 def make_optimizer(config, total_steps):
     # Devlin et al. 2019 / official optimization.py: AdamW (eps 1e-6), decay off for
-    # LayerNorm and biases. Its global-norm clipping is left out: Keras 3 clips each
-    # replica's partial gradient before the all-reduce (docs/keras3_notes.md).
+    # LayerNorm and biases; its global-norm clipping is the trainer's (`clip_norm`), since
+    # Keras 3 would clip each replica's partial gradient (docs/keras3_notes.md).
     schedule = WarmupLinearDecaySchedule(config.learning_rate,
                                          int(config.warmup_fraction * total_steps), total_steps)
     optimizer = keras.optimizers.AdamW(schedule, weight_decay=config.weight_decay,

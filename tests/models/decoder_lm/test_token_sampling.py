@@ -41,6 +41,13 @@ def test_top_k_and_top_p_together_keep_the_smaller_set():
     assert set(_draw(top_k=3, top_p=0.7)) == {0, 1}
 
 
+def test_top_p_measures_mass_among_the_top_k_renormalised():
+    # Top-2 renormalised is (0.625, 0.375): token 0 alone reaches 0.6. Over the full
+    # distribution (0.5, 0.3, ...) it would not, and token 1 would stay.
+    assert set(_draw(top_k=2, top_p=0.6)) == {0}
+    assert set(_draw(top_p=0.6)) == {0, 1}
+
+
 def test_same_seed_same_tokens_other_seed_others():
     assert np.array_equal(_draw(seed=(5, 6)), _draw(seed=(5, 6)))
     assert not np.array_equal(_draw(seed=(5, 6)), _draw(seed=(5, 7)))

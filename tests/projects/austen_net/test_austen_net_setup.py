@@ -45,10 +45,14 @@ def test_make_model_builds_the_configs_decoder():
     assert model.count_params() == TINY_PARAMETERS
 
 
+def test_flops_per_token_leave_out_the_position_embeddings_as_nanogpt_does():
+    # 6N + 12·L·H·Q·T, N without the 8 × 4 position embedding (looked up, no matmul).
+    assert setup.flops_per_token(TINY, 10) == 6 * (TINY_PARAMETERS - 8 * 4) + 12 * 2 * 2 * 2 * 8
+
+
 def test_token_throughput_is_examples_times_context_and_mfu_is_against_the_peak():
-    throughput = setup.token_throughput(12.5, TINY, vocabulary_size=10, head_dim=2,
-                                        peak_flops=1e6)
-    flops_per_token = 6 * TINY_PARAMETERS + 12 * 2 * 2 * 2 * 8  # 6N + 12·L·H·Q·T
+    throughput = setup.token_throughput(12.5, TINY, vocabulary_size=10, peak_flops=1e6)
+    flops_per_token = setup.flops_per_token(TINY, 10)
     assert throughput == {"tokens_per_sec": 100.0, "flops_per_token": flops_per_token,
                           "peak_flops_per_sec": 1_000_000,
                           "model_flops_utilization": round(100 * flops_per_token / 1e6, 4)}
