@@ -3,6 +3,7 @@
 import keras
 
 from dlx_tf.layers.reflection_padding_2d import ReflectionPadding2D
+from dlx_tf.layers.spectral_normalization import SpectralNormalization
 
 NORMALIZATIONS = (None, "instance", "batch", "layer")
 PADDING_MODES = ("zeros", "reflect")
@@ -32,8 +33,8 @@ class ConvNormActivation(keras.layers.Layer):
     `keras.layers.LayerNormalization(axis=[1, 2, 3])`, whose scale is per pixel, it
     keeps the block independent of the image size.
 
-    With `spectral_norm=True` the convolution is wrapped in
-    `keras.layers.SpectralNormalization` (Miyato et al. 2018,
+    With `spectral_norm=True` the convolution is wrapped in the package's
+    `SpectralNormalization` (Miyato et al. 2018,
     https://arxiv.org/abs/1802.05957; one power iteration per training call), and
     `self.conv` is that wrapper (the convolution is `self.conv.layer`).
 
@@ -120,9 +121,8 @@ class ConvNormActivation(keras.layers.Layer):
             name="conv",
         )
         if spectral_norm:
-            self.conv = keras.layers.SpectralNormalization(
-                self.conv, power_iterations=1, dtype=self.dtype_policy, name="spectral_norm"
-            )
+            self.conv = SpectralNormalization(self.conv, dtype=self.dtype_policy,
+                                              name="spectral_norm")
         self.crop = None
         if padding and transposed:
             # PyTorch removes `padding` at both ends; `output_padding` gives some back at the end.

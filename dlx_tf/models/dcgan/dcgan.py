@@ -128,14 +128,26 @@ class DCGAN(TrainableModel):
         labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
         return ops.one_hot(labels, self.num_classes)  # (batch, num_classes)
 
+    def _critic_scores(self, images, fakes, mixtures):
+        """The critic's scores of real and generated images, in training mode."""
+        if self.discriminator.normalization == "batch":
+            # Batch norm sees the real and the generated batch apart, as in Radford §4.
+            return (self.discriminator((images, mixtures), training=True),
+                    self.discriminator((fakes, mixtures), training=True))
+        # Per-sample norms give the same scores in one call, and spectral norm then runs
+        # one power iteration per critic update (Miyato et al. Algorithm 1).
+        batch = ops.shape(images)[0]
+        scores = self.discriminator((ops.concatenate([images, ops.cast(fakes, images.dtype)]),
+                                     ops.concatenate([mixtures, mixtures])), training=True)
+        return scores[:batch], scores[batch:]
+
     def _critic_step(self, images, mixtures, logs):
         step = self.discriminator_optimizer.iterations
         latents = _global_noise(tf.random.stateless_normal, self.latent_dim, self.seed, step, 0,
                                 ops.shape(images)[0])
         fakes = ops.stop_gradient(self.generator((latents, mixtures), training=True))
         with tf.GradientTape() as tape:
-            real_scores = self.discriminator((images, mixtures), training=True)
-            fake_scores = self.discriminator((fakes, mixtures), training=True)
+            real_scores, fake_scores = self._critic_scores(images, fakes, mixtures)
             loss = self.objective.discriminator_loss(real_scores, fake_scores)
             total = loss
             if self.loss_kind == "wgan_gp":

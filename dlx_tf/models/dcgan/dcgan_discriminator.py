@@ -5,7 +5,7 @@ import math
 import keras
 from keras import ops
 
-from dlx_tf.layers import ConvNormActivation
+from dlx_tf.layers import ConvNormActivation, SpectralNormalization
 from dlx_tf.models.dcgan.dcgan_generator import check_image_size
 
 DISCRIMINATOR_NORMALIZATIONS = ("batch", "layer", None)
@@ -85,8 +85,7 @@ class DCGANDiscriminator(keras.Model):
             kernel_initializer=initializer,
         )
         if self.spectral_norm:
-            dense = keras.layers.SpectralNormalization(dense, power_iterations=1,
-                                                       dtype="float32", name=f"{name}_sn")
+            dense = SpectralNormalization(dense, dtype="float32", name=f"{name}_sn")
         return dense
 
     def build(self, input_shape):
