@@ -69,9 +69,9 @@ PROFILES = {
 def main(config, run):
     data = load_unpaired(config.data, config.load_size, config.crop_size, seed=config.seed,
                          synthetic_counts=config.synthetic_counts)
-    pair, pairs = setup.pair_name(data.info), setup.training_pairs(data)
+    pair, items = setup.pair_name(data.info), setup.training_images_a(data)
     space = setup.feature_space(data, config)
-    run.describe_data(dict(data.info, pair=pair, train_examples=int(pairs.cardinality())),
+    run.describe_data(dict(data.info, pair=pair, train_examples=int(items.cardinality())),
                       quality_features=space)
     test_a, test_b, answers_a, answers_b = (
         None if images is None else setup.as_unit_array(images, config.test_images)
@@ -82,7 +82,7 @@ def main(config, run):
         seed=config.seed, epochs=config.classifier_epochs)
     evaluation = TranslationEvaluation(classifier, space, test_a, test_b, answers_a, answers_b)
     with run.scope():
-        gan = setup.build_cyclegan(config, int(pairs.cardinality()) // config.batch_size)
+        gan = setup.build_cyclegan(config, int(items.cardinality()) // config.batch_size)
         # Before any training (`run.fit` restores a resumed run's checkpoint); the first
         # call builds the generators, so it belongs in the scope.
         at_init = evaluation.measure(gan)
@@ -93,8 +93,8 @@ def main(config, run):
 
     title = run.label(f"{data.info['domain_a']} ↔ {data.info['domain_b']}")
     monitor = TranslationMonitor(gan, evaluation, title=title)
-    run.fit(gan, pairs, augment=setup.PairJitter(config.crop_size), shuffle_buffer=1000,
-            callbacks=[monitor])
+    run.fit(gan, items, callbacks=[monitor], shuffle_buffer=int(items.cardinality()),
+            augment=setup.PairJitter(config.crop_size, setup.as_uint8_array(data.train_b)))
     run.log(evaluation.measure(gan))
     run.log({f"{name}_at_init": value for name, value in at_init.items()})
     run.log(evaluation.baselines(config.seed))

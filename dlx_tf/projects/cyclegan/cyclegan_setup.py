@@ -1,6 +1,6 @@
 """What `experiments/cyclegan.py` assembles from its config: the compiled CycleGAN, the
-unpaired training pairs and their jitter, the test arrays and the feature space its
-realism and diversity are measured in."""
+unpaired training items and their pairing and jitter, the test arrays and the feature
+space its realism and diversity are measured in."""
 
 import os
 import re
@@ -47,24 +47,36 @@ def build_cyclegan(config, steps_per_epoch):
     return gan
 
 
-def training_pairs(data):
-    """`(image_a, image_b)` uint8 pairs, as many as the larger domain has images."""
+def training_images_a(data):
+    """Domain A's training images, repeated in turn to as many as the larger domain has:
+    the items of one epoch, as the official `UnalignedDataset` counts them (its A image is
+    `index % |A|` of a shuffled index)."""
     count = max(data.info["train_a"], data.info["train_b"])
-    return tf.data.Dataset.zip(data.train_a.repeat(), data.train_b.repeat()).take(count)
+    return data.train_a.repeat().take(count)
 
 
 class PairJitter:
-    """The training augmentation of a pair: each image resized, randomly cropped to
-    `crop_size` and flipped from its own stateless seed, then scaled to [-1, 1]."""
+    """The training augmentation of one item: its A image, and a B image drawn uniformly
+    at random from `images_b` (the official `UnalignedDataset`'s `randint(0, |B| - 1)`), each
+    randomly cropped to `crop_size` and flipped from its own stateless seed, then scaled to
+    [-1, 1]. Every draw comes from the item's seed, (run seed, epoch, position), so each
+    epoch pairs A with B afresh and a resumed run draws the same pairs.
 
-    def __init__(self, crop_size):
+    Args:
+        crop_size: side of the square crops.
+        images_b: uint8 `[n, load_size, load_size, 3]`, domain B's training images.
+    """
+
+    def __init__(self, crop_size, images_b):
         self.crop_size = crop_size
+        self.images_b = tf.constant(images_b)
 
-    def __call__(self, pair, seed):
-        seed_a, seed_b = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
-        image_a, image_b = pair
+    def __call__(self, image_a, seed):
+        pick, seed_a, seed_b = tf.unstack(tf.random.experimental.stateless_split(seed, 3))
+        index = tf.random.stateless_uniform([], pick, maxval=tf.shape(self.images_b)[0],
+                                            dtype=tf.int32)
         return (to_unit_range(random_jitter(image_a, self.crop_size, seed_a)),
-                to_unit_range(random_jitter(image_b, self.crop_size, seed_b)))
+                to_unit_range(random_jitter(self.images_b[index], self.crop_size, seed_b)))
 
 
 def feature_space(data, config):
@@ -88,6 +100,11 @@ def feature_space(data, config):
         np.concatenate(images).astype(np.float32) / 127.5 - 1.0, np.concatenate(labels),
         np.concatenate(attributes), seed=config.seed, epochs=config.feature_epochs,
         image_size=_FEATURE_SIZE)
+
+
+def as_uint8_array(images):
+    """Unbatched uint8 images as one numpy array."""
+    return np.concatenate([np.asarray(batch) for batch in images.batch(256)])
 
 
 def as_unit_array(images, limit, size=None):

@@ -14,7 +14,7 @@ from dlx_tf.projects.cyclegan.cyclegan_setup import (
     as_unit_array,
     build_cyclegan,
     pair_name,
-    training_pairs,
+    training_images_a,
 )
 from experiments.cyclegan import PROFILES
 
@@ -64,18 +64,15 @@ def _indexed(count, offset):
 
 
 @pytest.mark.parametrize("counts", [(3, 5), (5, 2)])
-def test_training_pairs_cycle_the_smaller_domain_to_the_larger_ones_count(counts):
+def test_an_epoch_holds_the_larger_domains_count_of_a_images_in_turn(counts):
     data = types.SimpleNamespace(train_a=_indexed(counts[0], 0), train_b=_indexed(counts[1], 100),
                                  info={"train_a": counts[0], "train_b": counts[1]})
-    pairs = [(int(a[0, 0, 0]), int(b[0, 0, 0])) for a, b in training_pairs(data)]
-    count = max(counts)
-    assert pairs == [(i % counts[0], 100 + i % counts[1]) for i in range(count)]
+    items = [int(a[0, 0, 0]) for a in training_images_a(data)]
+    assert items == [i % counts[0] for i in range(max(counts))]
 
 
-def _pair():
-    rng = np.random.default_rng(3)
-    return (tf.constant(rng.integers(0, 256, (20, 28, 3)), tf.uint8),
-            tf.constant(rng.integers(0, 256, (20, 28, 3)), tf.uint8))
+def _images(count, seed):
+    return np.random.default_rng(seed).integers(0, 256, (count, 20, 28, 3)).astype("uint8")
 
 
 def _crops(image, size):
@@ -86,31 +83,39 @@ def _crops(image, size):
             for left in range(unit.shape[1] - size + 1)]
 
 
-def test_pair_jitter_crops_and_flips_each_image_into_the_unit_range():
-    pair = _pair()
-    jittered_a, jittered_b = (np.asarray(x) for x in PairJitter(16)(pair, tf.constant([1, 2],
-                                                                                     tf.int64)))
-    for jittered, image in zip((jittered_a, jittered_b), pair):
+def _source(jittered, images, size):
+    """The index of the image in `images` that `jittered` is a crop of."""
+    (index,) = [i for i, image in enumerate(images)
+                if any(np.allclose(jittered, crop, atol=1e-6) for crop in _crops(image, size))]
+    return index
+
+
+def test_pair_jitter_crops_and_flips_a_and_a_drawn_b_into_the_unit_range():
+    image_a, images_b = _images(1, 3)[0], _images(4, 4)
+    jittered_a, jittered_b = (np.asarray(x) for x in PairJitter(16, images_b)(
+        tf.constant(image_a), tf.constant([1, 2], tf.int64)))
+    for jittered in (jittered_a, jittered_b):
         assert jittered.shape == (16, 16, 3) and jittered.dtype == np.float32
         assert -1.0 <= jittered.min() and jittered.max() <= 1.0
-        assert any(np.allclose(jittered, crop, atol=1e-6) for crop in _crops(image, 16))
+    assert _source(jittered_a, [image_a], 16) == 0
+    assert 0 <= _source(jittered_b, images_b, 16) < 4
 
 
-def test_pair_jitter_is_fixed_by_its_seed_and_draws_each_image_separately():
-    pair = _pair()
-    jitter = PairJitter(12)
+def test_pair_jitter_draws_b_uniformly_and_is_fixed_by_its_seed():
+    image_a, images_b = _images(1, 3)[0], _images(5, 4)
+    jitter = PairJitter(12, images_b)
 
-    def run(seed, images=pair):
-        return [np.asarray(x) for x in jitter(images, tf.constant(seed, tf.int64))]
+    def run(seed):
+        return [np.asarray(x) for x in jitter(tf.constant(image_a), tf.constant(seed, tf.int64))]
 
     once, again = run([5, 6]), run([5, 6])
     np.testing.assert_array_equal(once[0], again[0])
     np.testing.assert_array_equal(once[1], again[1])
-    others = [run([5, seed]) for seed in range(7, 11)]
-    assert any(not np.array_equal(once[0], other[0]) for other in others)
-    # The same image as A and as B: two different crops (or flips) from the two seeds.
-    twins = run([5, 6], (pair[0], pair[0]))
-    assert not np.array_equal(twins[0], twins[1])
+    # Over many items each B image is drawn about equally often, from the item's seed alone.
+    drawn = [_source(run([5, position])[1], images_b, 12) for position in range(200)]
+    counts = np.bincount(drawn, minlength=5)
+    assert counts.min() > 20 and counts.max() < 60
+    assert any(not np.array_equal(once[0], run([5, seed])[0]) for seed in range(7, 11))
 
 
 def _uint8_images(count, height=6, width=10):
