@@ -1,12 +1,15 @@
-"""Audio-Net speed: the log-mel frontend, the train step and whole-clip inference of
-experiments/audio_net.py at a profile's sizes.
+"""Audio-Net speed: the log-mel frontend, the training input pipeline, the train step
+(bare and inside the `fit` loop every experiment trains in, with its augmentations, with
+and without XLA) and whole-clip inference of experiments/audio_net.py at a profile's
+sizes.
 
     python -m benchmarks.audio_net_speed                    # the smoke profile's sizes
     python -m benchmarks.audio_net_speed --profile paper    # ResNet-18, 3 s at 22,050 Hz
     python -m benchmarks.audio_net_speed --profile paper --batch-size 8 --steps 2
 
-Random waveforms and weights; the first steps (tracing, XLA compilation) are not timed.
-Prints a table of milliseconds per call and segments (or clips) per second.
+Random waveforms and weights; the first steps (tracing, XLA compilation) and the first
+epoch in `fit` are not timed. Prints tables: milliseconds per call and segments (or
+clips) per second, then the train step.
 """
 
 import argparse
@@ -17,7 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from benchmarks.timing import seconds_per_step
+from benchmarks.timing import step_table
 from dlx_tf.layers.log_mel_spectrogram import LogMelSpectrogram
 from dlx_tf.projects.audio_net import AudioNetClassifier, AudioNetTrainer
 from dlx_tf.projects.audio_net.audio_net_setup import make_augmentation
@@ -57,7 +60,7 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="smoke", choices=sorted(audio_net.PROFILES))
     parser.add_argument("--batch-size", type=int, default=0, help="default: the profile's")
-    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--clip-seconds", type=float, default=30.0)
     args = parser.parse_args()
     config = audio_net.PROFILES[args.profile]
@@ -74,20 +77,14 @@ def main():
             ("training input pipeline", batch,
              _pipeline_seconds_per_batch(config, frontend, waveforms, args.steps))]
 
-    def trainer():
+    def trainer(jit_compile=False):
         keras.utils.set_random_seed(0)
         classifier = AudioNetClassifier(num_classes=10, width=config.width,
                                         dropout=config.dropout)
         model = AudioNetTrainer(classifier)
         model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-4),
-                      mixup_alpha=config.mixup_alpha)
+                      mixup_alpha=config.mixup_alpha, jit_compile=jit_compile)
         return model, classifier
-
-    labels = tf.constant(rng.integers(0, 10, batch).astype("int32"))
-    for jit_compile in (False, True):
-        model, _ = trainer()
-        seconds = seconds_per_step(model, (spectrograms, labels), args.steps, jit_compile)
-        rows.append((f"train step{', XLA' if jit_compile else ''}", batch, seconds))
 
     # What the export does with one clip: cut, spectrogram, classify, average.
     _, classifier = trainer()
@@ -106,6 +103,15 @@ def main():
     for name, count, seconds in rows:
         print(f"{name:<24} {count:8d} {1000 * seconds:9.1f} {count / seconds:11.1f}")
 
+    augmentation = make_augmentation(config)
+    count = args.steps * batch
+    examples = tf.data.Dataset.from_tensor_slices(
+        (rng.uniform(-0.5, 0.5, (count, segment)).astype("float32"),
+         rng.integers(0, 10, count).astype("int32")))
+    step_table(lambda jit_compile: trainer(jit_compile)[0], examples, batch, steps=args.steps,
+               profile_jit_compile=config.jit_compile,
+               augment=lambda example, seed: augment_segment(example, seed, frontend,
+                                                             augmentation, 0.0))
 
 if __name__ == "__main__":
     main()

@@ -9,7 +9,9 @@ and without the key/value cache.
 Random token ids (a vocabulary of 80, about Austen's character set) and random weights.
 The first steps and calls (tracing, XLA compilation) are not timed.
 
-Training table: milliseconds per step, tokens per second, model FLOPs per token
+Training tables: the step bare and inside the `fit` loop every experiment trains in, on
+training windows of a random token stream (the first epoch in `fit` is not timed); then
+milliseconds per step, tokens per second, model FLOPs per token
 (6N + 12·L·H·Q·T, PaLM App. B), the model FLOP/s achieved, the peak FLOP/s and MFU =
 tokens/s × FLOPs per token / peak. The peak is a float32 2048 × 2048 matmul measured on
 this machine (`measure_matmul_flops`), not a datasheet number, so MFU says how close the
@@ -34,9 +36,10 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from benchmarks.timing import seconds_per_step
+from benchmarks.timing import seconds_per_step, step_table
 from dlx_tf.models.decoder_lm.decoder_lm_generator import DecoderLMGenerator
 from dlx_tf.models.decoder_lm.language_model_trainer import LanguageModelTrainer
+from dlx_tf.models.decoder_lm.language_model_windows import training_windows
 from dlx_tf.projects.austen_net.austen_net_setup import (
     flops_per_token,
     make_model,
@@ -57,13 +60,19 @@ def training_table(config, steps, rng):
     batch = (tf.constant(rng.integers(0, VOCABULARY_SIZE, shape), tf.int32),
              tf.constant(rng.integers(0, VOCABULARY_SIZE, shape), tf.int32))
     per_token = flops_per_token(config, VOCABULARY_SIZE)
-    rows = []
-    for jit_compile in (False, True):
+
+    def make_trainer(jit_compile):
         trainer = LanguageModelTrainer(make_model(config, VOCABULARY_SIZE),
                                        clip_norm=config.clip_norm)
-        trainer.compile(make_optimizer(config, total_steps=1000),
-                        jit_compile=jit_compile)
-        rows.append((jit_compile, seconds_per_step(trainer, batch, steps, jit_compile)))
+        trainer.compile(make_optimizer(config, total_steps=1000), jit_compile=jit_compile)
+        return trainer
+
+    stream = rng.integers(0, VOCABULARY_SIZE, steps * config.batch_size * length + 1)
+    step_table(make_trainer, training_windows(stream, length), config.batch_size,
+               steps=steps, profile_jit_compile=config.jit_compile)
+    rows = [(jit_compile, seconds_per_step(make_trainer(jit_compile), batch, steps,
+                                           jit_compile))
+            for jit_compile in (False, True)]
     peak = measure_matmul_flops()
     print(f"\nTraining: batch {config.batch_size} × {length} tokens, {steps} steps timed; "
           f"MFU peak = measured float32 matmul")
@@ -125,7 +134,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="smoke", choices=sorted(SIZES))
-    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--batch-size", type=int, help="training batch (default: the profile's)")
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--skip-generation", action="store_true")

@@ -1,35 +1,28 @@
-"""CycleGAN speed: train-step images/s with and without XLA, and tf.data jitter images/s.
+"""CycleGAN speed: the train step of experiments/cyclegan.py, bare and inside the `fit`
+loop every experiment trains in (with its random pairing and jitter), with and without
+XLA; and the tf.data jitter alone.
 
-    python -m benchmarks.cyclegan_speed                       # 128² and 256², batch 1
-    python -m benchmarks.cyclegan_speed --sizes 64 --steps 3  # a quick look on a laptop
+    python -m benchmarks.cyclegan_speed                        # paper networks at 128²
+    python -m benchmarks.cyclegan_speed --crop-size 256        # the paper's 256², 9 blocks
+    python -m benchmarks.cyclegan_speed --profile smoke
 
-Full-size networks (ngf = ndf = 64; 6 residual blocks at 128², 9 at 256²) on random
-images; the first steps (tracing, XLA compilation) are not timed. Prints a table.
+Random images; the first steps (tracing, XLA compilation) and the first epoch in `fit`
+are not timed. Prints tables.
 """
 
 import argparse
+import dataclasses
+import os
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from benchmarks.timing import seconds_per_step
+from benchmarks.timing import step_table
 from dlx_tf.data.unpaired_images import random_jitter, to_unit_range
-from dlx_tf.models.cyclegan import CycleGANGenerator, PatchGANDiscriminator
-from dlx_tf.models.cyclegan.cyclegan import CycleGAN
-
-
-def train_step_rate(size, jit_compile, steps, warmup=2):
-    blocks = 9 if size >= 256 else 6
-    gan = CycleGAN(CycleGANGenerator(num_residual_blocks=blocks),
-                   CycleGANGenerator(num_residual_blocks=blocks),
-                   PatchGANDiscriminator(), PatchGANDiscriminator())
-    gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5),
-                jit_compile=jit_compile)
-    images = np.random.default_rng(0).uniform(-1, 1, (2, 1, size, size, 3)).astype("float32")
-    batch = (tf.constant(images[0]), tf.constant(images[1]))
-    return 1.0 / seconds_per_step(gan, batch, steps, jit_compile, warmup)
+from dlx_tf.projects.cyclegan import cyclegan_setup as setup
+from experiments import cyclegan
 
 
 def jitter_rate(load_size, crop_size, count):
@@ -51,22 +44,36 @@ def jitter_rate(load_size, crop_size, count):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[128, 256])
-    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--profile", default="paper", choices=sorted(cyclegan.PROFILES))
+    parser.add_argument("--crop-size", type=int, default=128,
+                        help="paper profile only: 128 (6 residual blocks) or 256 (9)")
+    parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--jitter-images", type=int, default=500)
     args = parser.parse_args()
-    device = "GPU" if tf.config.list_logical_devices("GPU") else "CPU"
-    print(f"device: {device}; TensorFlow {tf.__version__}, Keras {keras.__version__}")
-    print(f"{'what':<34} {'size':>6} {'images/s':>10}")
-    for size in args.sizes:
-        for jit in (False, True):
-            rate = train_step_rate(size, jit, args.steps)
-            label = "train step, batch 1" + (", XLA" if jit else "")
-            print(f"{label:<34} {size:>6} {rate:>10.2f}")
-    for size in args.sizes:
-        load = round(size * 286 / 256)
-        rate = jitter_rate(load, size, args.jitter_images)
-        print(f"{f'tf.data jitter ({load}→{size})':<34} {size:>6} {rate:>10.1f}")
+    config = cyclegan.PROFILES[args.profile]
+    if args.profile == "paper":  # appendix 7.2: 6 blocks at 128², 9 at 256²
+        config = dataclasses.replace(
+            config, crop_size=args.crop_size, load_size=round(args.crop_size * 286 / 256),
+            residual_blocks=9 if args.crop_size >= 256 else 6)
+    rng = np.random.default_rng(0)
+    count = args.steps * config.batch_size
+    images_a, images_b = rng.integers(
+        0, 256, (2, count, config.load_size, config.load_size, 3), np.uint8)
+
+    def make_model(jit_compile):
+        keras.utils.set_random_seed(0)
+        return setup.build_cyclegan(dataclasses.replace(config, jit_compile=jit_compile),
+                                    steps_per_epoch=args.steps)
+
+    print(f"profile {args.profile}: {config.crop_size}² crops of {config.load_size}², "
+          f"{config.residual_blocks} residual blocks, filters {config.filters}, batch "
+          f"{config.batch_size}; {os.cpu_count()} CPUs, TensorFlow {tf.__version__}, "
+          f"Keras {keras.__version__}")
+    step_table(make_model, tf.data.Dataset.from_tensor_slices(images_a), config.batch_size,
+               steps=args.steps, profile_jit_compile=config.jit_compile,
+               augment=setup.PairJitter(config.crop_size, images_b))
+    rate = jitter_rate(config.load_size, config.crop_size, args.jitter_images)
+    print(f"\ntf.data jitter {config.load_size}²→{config.crop_size}²: {rate:.1f} images/s")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ class IntroMLPConfig(ExperimentConfig):
     hidden_units: tuple[int, ...] = (256, 128)
     dropout: float = 0.2
     learning_rate: float = 1e-3
+    jit_compile: bool = False
 
 
 PROFILES = {
@@ -44,7 +45,8 @@ def main(config, run):
                               name="mlp_classifier")
         model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                      metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+                      metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+                      jit_compile=config.jit_compile)
     run.describe_models({"mlp_classifier": model})
     run.fit(model, digits.train, validation_data=digits.validation, test_data=digits.test)
 

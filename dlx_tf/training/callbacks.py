@@ -1,5 +1,7 @@
 """Callbacks a `Run` adds to training, and the base class of those that draw through it."""
 
+import time
+
 import keras
 
 
@@ -29,13 +31,41 @@ class HeldOutEvaluation(keras.callbacks.Callback):
             logs.update({f"{self.prefix}{k}": float(v) for k, v in results.items()})
 
 
+class StepClock(keras.callbacks.Callback):
+    """Wall time of each epoch's training steps, from the epoch's start to its last step,
+    before validation; first in the list, so no end-of-epoch work is counted."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = None
+        self._started = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
+        self.seconds = None
+
+    def on_test_begin(self, logs=None):  # `fit`'s validation, after the epoch's last step
+        if self._started is not None and self.seconds is None:
+            self.seconds = time.perf_counter() - self._started
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.seconds is None:
+            [float(v) for v in (logs or {}).values()]  # wait for the last step
+            self.seconds = time.perf_counter() - self._started
+
+
 def throughput(history, global_batch, steps_per_epoch):
-    """Examples and steps per second, leaving out the first epoch (tracing) when others exist."""
+    """Examples and steps per second of the training steps, and the mean seconds of the
+    end-of-epoch work (evaluation, figures, checkpoints) beside them, leaving out the
+    first epoch (tracing) when others exist."""
     timed = history[1:] if len(history) > 1 else history
-    seconds = sum(entry["epoch_seconds"] for entry in timed)
+    seconds = sum(entry["train_seconds"] for entry in timed)
     steps = steps_per_epoch * len(timed)
     return {
         "examples_per_sec": round(steps * global_batch / seconds, 2),
         "steps_per_sec": round(steps / seconds, 3),
+        "epoch_end_seconds": round(
+            sum(entry["epoch_seconds"] - entry["train_seconds"] for entry in timed)
+            / len(timed), 3),
         "epochs_timed": len(timed),
     }

@@ -28,11 +28,16 @@ import tensorflow as tf
 
 from dlx_tf.errors import UsageError
 from dlx_tf.export import export_saved_model
-from dlx_tf.training.callbacks import HeldOutEvaluation, RunCallback, throughput
+from dlx_tf.training.callbacks import HeldOutEvaluation, RunCallback, StepClock, throughput
 from dlx_tf.training.checkpoint import TrainingCheckpoint
 from dlx_tf.training.config import config_to_dict
 from dlx_tf.training.distribute import is_chief, strategy_name, worker_dir
-from dlx_tf.training.epochs import batched, steps_per_epoch, training_batches
+from dlx_tf.training.epochs import (
+    batched,
+    steps_per_epoch,
+    steps_per_execution,
+    training_batches,
+)
 from dlx_tf.training.run_record import (
     RunRecord,
     library_versions,
@@ -200,6 +205,11 @@ class Run:
         replicas = self.strategy.num_replicas_in_sync
         steps = steps_per_epoch(train_data, config.batch_size, replicas,
                                 self.record["data"].get("train_examples"))
+        # Mirrored replicas fail inside Keras' multi-step loop (docs/keras3_notes.md).
+        several_steps = replicas == 1 or isinstance(self.strategy, tf.distribute.TPUStrategy)
+        model.steps_per_execution = (steps_per_execution(steps, config.steps_per_execution)
+                                     if several_steps else 1)
+        self.log_throughput({"steps_per_execution": model.steps_per_execution})
         checkpoint = TrainingCheckpoint(self._checkpoint_dir, model)
         initial_epoch = self.record["resumed_after_epoch"] or 0
         batches = training_batches(train_data, config.batch_size, config.seed, initial_epoch,
@@ -217,9 +227,12 @@ class Run:
         if test_each_epoch and test_data is not None:
             # First, so every later callback sees the test_* logs.
             callbacks.insert(0, HeldOutEvaluation(batched(test_data, config.batch_size)))
+        clock = StepClock()
+        callbacks.insert(0, clock)
         if self._chief:
-            callbacks += [keras.callbacks.TensorBoard(os.path.join(self.dir, "tensorboard")),
-                          _EpochRecorder(self, checkpoint, steps)]
+            callbacks += [_async_safe(keras.callbacks.TensorBoard(
+                              os.path.join(self.dir, "tensorboard"))),
+                          _EpochRecorder(self, checkpoint, steps, clock)]
         if initial_epoch < config.epochs:
             model.fit(batches, epochs=config.epochs, initial_epoch=initial_epoch,
                       steps_per_epoch=steps,
@@ -228,7 +241,7 @@ class Run:
                       shuffle=False,  # each epoch is already shuffled from its own seed
                       verbose=1 if sys.stdout.isatty() else 2)
         final = {k: v for k, v in (self.history[-1] if self.history else {}).items()
-                 if k not in ("epoch", "epoch_seconds")}
+                 if k not in ("epoch", "epoch_seconds", "train_seconds")}
         if test_data is not None:
             results = model.evaluate(batched(test_data, config.batch_size), return_dict=True,
                                      verbose=0)
@@ -380,27 +393,53 @@ class Run:
         return os.path.join(self.dir, "plots", f"{name}.png")
 
 
+def _async_safe(tensorboard):
+    # Epoch summaries only: its per-batch hook does nothing, and declaring it safe lets
+    # Keras dispatch batch callbacks without waiting for every step's logs.
+    tensorboard.async_safe = True
+    return tensorboard
+
+
 class _EpochRecorder(keras.callbacks.Callback):
     """The chief's epoch-end bookkeeping: history, throughput, checkpoint, `run.json` and
-    the training-curve figure."""
+    the training-curve figure.
 
-    def __init__(self, run, checkpoint, steps_per_epoch):
+    Redrawing the curves costs a second or more when there are dozens of panels, so it is
+    skipped while drawing would exceed `_DRAWING_SHARE` of the time trained so far; the
+    last epoch always draws."""
+
+    _DRAWING_SHARE = 0.05
+
+    def __init__(self, run, checkpoint, steps_per_epoch, clock):
         super().__init__()
         self.run = run
         self.checkpoint = checkpoint
         self.steps_per_epoch = steps_per_epoch
+        self.clock = clock
         self._started = None
+        self._fit_started = None
+        self._drawing_seconds = 0.0
+
+    def on_train_begin(self, logs=None):
+        self._fit_started = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         run = self.run
-        entry = {"epoch": epoch + 1, "epoch_seconds": round(time.perf_counter() - self._started, 3)}
+        entry = {"epoch": epoch + 1,
+                 "epoch_seconds": round(time.perf_counter() - self._started, 3),
+                 "train_seconds": round(self.clock.seconds, 3)}
         entry.update({k: float(v) for k, v in (logs or {}).items()})
         history = [*run.history, entry]
         self.checkpoint.save(epoch + 1, {"history": history})
         measured = throughput(history, run.config.batch_size, self.steps_per_epoch)
         run._record.update(history=history, throughput={**run.throughput, **measured})
-        run.save_figure("history", plot_history(
-            history, run.label(f"{run.experiment} training curves")), artifact=False)
+        trained = time.perf_counter() - self._fit_started
+        if epoch + 1 == self.params["epochs"] or (
+                self._drawing_seconds <= self._DRAWING_SHARE * trained):
+            started = time.perf_counter()
+            run.save_figure("history", plot_history(
+                history, run.label(f"{run.experiment} training curves")), artifact=False)
+            self._drawing_seconds += time.perf_counter() - started

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-_NOT_METRICS = {"epoch", "epoch_seconds", "learning_rate"}
+_NOT_METRICS = {"epoch", "epoch_seconds", "train_seconds", "learning_rate"}
 
 
 def plot_history(history, title, metrics=None, references=None):

@@ -78,8 +78,11 @@ def test_the_prefix_is_configurable(one_device):
                                "heldout_loss", "loss"]
 
 
-def test_throughput_leaves_out_the_first_epoch_when_others_exist():
-    history = [{"epoch_seconds": 9.0}, {"epoch_seconds": 2.0}, {"epoch_seconds": 2.0}]
+def test_throughput_counts_the_steps_and_leaves_out_the_first_epoch_when_others_exist():
+    history = [{"epoch_seconds": 9.5, "train_seconds": 9.0},
+               {"epoch_seconds": 3.0, "train_seconds": 2.0},
+               {"epoch_seconds": 2.5, "train_seconds": 2.0}]
     assert throughput(history, global_batch=8, steps_per_epoch=10) == {
-        "examples_per_sec": 40.0, "steps_per_sec": 5.0, "epochs_timed": 2}
+        "examples_per_sec": 40.0, "steps_per_sec": 5.0, "epoch_end_seconds": 0.75,
+        "epochs_timed": 2}
     assert throughput(history[:1], 8, 10)["examples_per_sec"] == round(80 / 9, 2)

@@ -2,6 +2,7 @@
 one-line user errors, and what workers other than the chief skip."""
 
 import json
+import time
 
 import keras
 import numpy as np
@@ -58,11 +59,31 @@ def test_run_record_has_the_contract_keys(tmp_path):
     assert record["data"]["synthetic"] is True
     assert record["strategy"] == {"name": "OneDeviceStrategy", "replicas": 1}
     assert record["throughput"]["examples_per_sec"] > 0
+    assert record["throughput"]["epoch_end_seconds"] >= 0
+    assert all(0 < e["train_seconds"] <= e["epoch_seconds"] for e in record["history"])
     assert record["artifacts"] == {"history": str(tmp_path / "run" / "plots" / "history.png")}
     assert (tmp_path / "run" / "plots" / "history.png").exists()
     assert list((tmp_path / "run" / "tensorboard").rglob("events.out.tfevents*"))
     assert record["history"][-1]["first_loss"] < record["history"][0]["first_loss"]
     assert record["metrics"]["first_loss"] == record["history"][-1]["first_loss"]
+
+
+def test_several_steps_per_call_train_exactly_as_one_step_per_call(tmp_path):
+    one, one_model = _run(tmp_path / "one", "--set", "steps_per_execution=1")
+    # 256 examples in batches of 32: 8 steps an epoch, so asking for 5 runs 4 per call.
+    several, several_model = _run(tmp_path / "several", "--set", "steps_per_execution=5")
+    assert one.throughput["steps_per_execution"] == 1
+    assert several.throughput["steps_per_execution"] == 4
+    assert several_model.first_optimizer.iterations.numpy() == 4 * 8
+    for a, b in zip(one_model.get_weights(), several_model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_mirrored_replicas_take_one_step_per_call(tmp_path, two_replicas):
+    run, model = _run(tmp_path / "run", "--strategy", "mirrored", "--set", "epochs=1")
+    assert run.record["strategy"]["replicas"] == 2
+    assert run.throughput["steps_per_execution"] == 1
+    assert model.first_optimizer.iterations.numpy() == 8
 
 
 def test_a_completed_run_is_moved_aside_not_overwritten(tmp_path):
@@ -83,7 +104,9 @@ def test_resuming_with_another_config_is_refused(tmp_path, capsys):
 
 @pytest.mark.parametrize("flag, message", [
     (["--set", "epochz=3"], "error: --set epochz: unknown key; allowed keys: batch_size, data, "
-                            "epochs, seed\n"),
+                            "epochs, seed, steps_per_execution\n"),
+    (["--set", "steps_per_execution=0"], "error: steps_per_execution must be at least 1, "
+                                         "got 0\n"),
     (["--set", "epochs=many"], "error: --set epochs=many: expected int, got 'many'\n"),
     (["--set", "batch_size=1000"], "error: batch_size 1000 exceeds the 256 training examples\n"),
 ])
@@ -99,6 +122,28 @@ class DrawsEachEpoch(RunCallback):
         figure = plot_image_grid(np.zeros((1, 4, 4)), ["blank"], "t")
         self.run.save_figure(f"drawing_epoch_{epoch + 1}", figure, artifact=False)
         self.run.log_images("drawings", np.zeros((1, 4, 4, 1), "float32"), step=epoch + 1)
+
+
+class Sleeps(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        time.sleep(0.3)
+
+
+def test_end_of_epoch_work_is_timed_apart_from_the_steps(tmp_path):
+    record = _run(tmp_path / "run", "--set", "epochs=3", callbacks=[Sleeps()])[0].record
+    assert all(e["epoch_seconds"] - e["train_seconds"] >= 0.3 for e in record["history"])
+    assert record["throughput"]["epoch_end_seconds"] >= 0.3
+
+
+def test_the_curves_are_redrawn_within_their_time_share(tmp_path, monkeypatch):
+    drawn = []
+    plot = run_module.plot_history
+    monkeypatch.setattr(run_module, "plot_history",
+                        lambda history, title: (drawn.append(len(history)), time.sleep(0.5),
+                                                plot(history, title))[-1])
+    _run(tmp_path / "run", "--set", "epochs=4")
+    assert drawn[0] == 1 and drawn[-1] == 4  # the first and the last epoch always draw
+    assert len(drawn) < 4  # 0.5 s a drawing is far more than 5 % of these short epochs
 
 
 def test_run_callbacks_draw_through_their_run(tmp_path):

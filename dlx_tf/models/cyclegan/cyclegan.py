@@ -67,6 +67,9 @@ class CycleGAN(TrainableModel):
 
     def build_for_training(self, batch):
         real_a, real_b = batch
+        # The pools need a static batch, which a distributed iterator read several steps
+        # per call (steps_per_execution) no longer carries: train_step restores it.
+        self.replica_batch = real_a.shape[0] // tf.distribute.get_strategy().num_replicas_in_sync
         self.generator_a2b(real_a)
         self.generator_b2a(real_b)
         self.discriminator_a(real_a)
@@ -109,7 +112,8 @@ class CycleGAN(TrainableModel):
         # 2. Update the generators: fool both discriminators, cycle and identity L1.
         # 3. Pass this step's fakes through the history pools.
         # 4. Update the discriminators on real vs pooled fakes.
-        real_a, real_b = data
+        real_a, real_b = (tf.ensure_shape(x, (self.replica_batch,) + tuple(x.shape[1:]))
+                          for x in data)
         with tf.GradientTape() as tape:
             fake_b = self.generator_a2b(real_a, training=True)
             cycled_a = self.generator_b2a(fake_b, training=True)

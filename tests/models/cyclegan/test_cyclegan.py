@@ -73,3 +73,17 @@ def test_two_replicas_train_like_one(one_device, two_replicas):
                                    err_msg=name)
     for name in logs_1:
         np.testing.assert_allclose(logs_1[name], logs_2[name], rtol=2e-4, err_msg=name)
+
+
+def test_several_steps_per_call_keep_the_pools_working(one_device):
+    # A distributed iterator read inside Keras' multi-step loop yields batches of unknown
+    # size; the pools loop over a static one.
+    keras.utils.set_random_seed(1)
+    data = _batches(4, batch=4)
+    with one_device.scope():
+        gan = _gan(pool_size=3)
+        gan.build_for_training(next(iter(data)))
+    gan.steps_per_execution = 2
+    gan.fit(data, epochs=1, verbose=0, shuffle=False)
+    assert gan.generator_optimizer.iterations.numpy() == 4
+    assert int(gan.pool_a.count.numpy()) == 3 and int(gan.pool_b.count.numpy()) == 3
