@@ -57,7 +57,7 @@ class AudioNetConfig(ExperimentConfig):
     mixup_alpha: float = 0.2  # Zhang et al. §3.1 (ImageNet)
     synthetic_songs_per_genre: int = 12
     synthetic_seconds: float = 6.0
-    jit_compile: bool = True
+    jit_compile: bool = False  # no XLA measured faster on CPU at both sizes (README "Speed")
 
 
 PROFILES = {

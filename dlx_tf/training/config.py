@@ -18,10 +18,11 @@ class ExperimentConfig:
         epochs: training epochs.
         batch_size: the global batch, split evenly across replicas.
         seed: seeds weights, data order, augmentation and sampling.
-        steps_per_execution: training steps per compiled call, at most (fewer where
-            they must divide an epoch): one call per step costs a millisecond or two of
-            Python in Keras' loop, 10-60 % of a small model's step on a CPU. One replica
-            or a TPU only: mirrored replicas take one step per call.
+        steps_per_execution: training steps per compiled call, at least (more where
+            they must divide an epoch, the whole epoch if it is shorter): one call per step
+            costs a millisecond or two of Python in Keras' loop, 10-60 % of a small
+            model's step on a CPU. One replica or a TPU only: mirrored replicas take one
+            step per call.
     """
 
     data: str = "synthetic"

@@ -24,13 +24,14 @@ def steps_per_epoch(train_data, global_batch, replicas, train_examples=None):
     return examples // global_batch
 
 
-def steps_per_execution(steps, at_most):
-    """The largest divisor of an epoch's `steps` not above `at_most`: Keras runs that many
-    steps in one compiled call, and a count that did not divide the epoch would carry
-    its last call into the next epoch."""
-    if at_most < 1:
-        raise UsageError(f"steps_per_execution must be at least 1, got {at_most}")
-    return max(d for d in range(1, min(at_most, steps) + 1) if steps % d == 0)
+def steps_per_execution(steps, at_least):
+    """The smallest divisor of an epoch's `steps` that is at least `at_least` (the whole
+    epoch if it is shorter): Keras runs that many steps in one compiled call, and a count
+    that did not divide the epoch would carry its last call into the next epoch. Rounding
+    up, not down: 146 steps at "8" would otherwise get 2 per call."""
+    if at_least < 1:
+        raise UsageError(f"steps_per_execution must be at least 1, got {at_least}")
+    return min(d for d in range(min(at_least, steps), steps + 1) if steps % d == 0)
 
 
 def training_batches(examples, global_batch, seed, initial_epoch, epochs, augment=None,
