@@ -20,8 +20,8 @@ class ExperimentConfig:
         seed: seeds weights, data order, augmentation and sampling.
         steps_per_execution: training steps per compiled call, at least (more where
             they must divide an epoch, the whole epoch if it is shorter): one call per step
-            costs a millisecond or two of Python in Keras' loop, 10-60 % of a small
-            model's step on a CPU. One replica or a TPU only: mirrored replicas take one
+            costs about half a millisecond of Python in Keras' loop, up to 60 % of a
+            small model's step on a CPU. One replica or a TPU only: mirrored replicas take one
             step per call.
     """
 

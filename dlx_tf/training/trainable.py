@@ -39,9 +39,9 @@ class TrainableModel(keras.Model):
         # shapes; across workers that collective fails. One local replica's batch has them.
         strategy = self.distribute_strategy
         if iterator is not None and _is_multi_worker(strategy):
-            for _, _, batches in iterator:
+            for item in iterator:  # Keras 3.10: (step, batches); 3.15: (begin, end, batches)
                 data_batch = tree.map_structure(
-                    lambda v: strategy.experimental_local_results(v)[0], next(batches)
+                    lambda v: strategy.experimental_local_results(v)[0], next(item[-1])
                 )
                 break
             iterator = None
