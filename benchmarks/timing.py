@@ -69,7 +69,8 @@ def bare_and_in_fit(model, examples, batch_size, jit_compile, augment=None, epoc
     bare = _BareSteps(batch, steps, jit_compile)
     config = ExperimentConfig(epochs=epochs, batch_size=batch_size)
     with tempfile.TemporaryDirectory() as folder:
-        run = Run("benchmark", config, tf.distribute.get_strategy(), folder, export=False)
+        run = Run("benchmark", config, tf.distribute.get_strategy(), folder, export=False,
+                  lock=False)
         with contextlib.redirect_stdout(io.StringIO()):
             run.fit(model, examples, augment=augment, callbacks=[bare])
     in_fit = [entry["train_seconds"] / steps for entry in run.history[1:]]

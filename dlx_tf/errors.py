@@ -11,3 +11,8 @@ class UsageError(Exception):
 
 class DataError(UsageError):
     """Input data that cannot be used as given (names the file or field, expected vs got)."""
+
+
+class NonFiniteLoss(RuntimeError):
+    """Training produced a NaN or infinite loss; the run stops before saving that state.
+    `launch` prints it as one line and exits with status 1."""

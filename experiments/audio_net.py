@@ -21,7 +21,16 @@ from dlx_tf.export.audio_classifier import audio_classifier_endpoints
 from dlx_tf.projects.audio_net import audio_net_setup as setup
 from dlx_tf.projects.audio_net.audio_net_figures import save_audio_net_figures
 from dlx_tf.projects.audio_net.audio_net_trainer import BackboneUnfreezing
-from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.config import (
+    FRACTION,
+    NON_NEGATIVE,
+    POSITIVE,
+    RATE,
+    ExperimentConfig,
+    above,
+    at_least,
+    within,
+)
 from dlx_tf.training.launch import launch
 
 
@@ -58,6 +67,17 @@ class AudioNetConfig(ExperimentConfig):
     synthetic_songs_per_genre: int = 12
     synthetic_seconds: float = 6.0
     jit_compile: bool = False  # no XLA measured faster on CPU at both sizes (README "Speed")
+
+    RANGES = {**ExperimentConfig.RANGES, "validation_fraction": within(0, 1, high_open=True),
+              "test_fraction": within(0, 1, high_open=True), "sample_rate": at_least(1000),
+              "segment_seconds": above(0), "frame_length": at_least(16),
+              "frame_step": POSITIVE, "mel_bins": POSITIVE, "width": POSITIVE,
+              "dropout": within(0, 1, high_open=True), "freeze_epochs": NON_NEGATIVE,
+              "head_learning_rate": RATE, "backbone_learning_rate": RATE,
+              "gain_db": NON_NEGATIVE, "shift_fraction": FRACTION, "freq_masks": NON_NEGATIVE,
+              "freq_width": NON_NEGATIVE, "time_masks": NON_NEGATIVE,
+              "time_width": NON_NEGATIVE, "mixup_alpha": NON_NEGATIVE,
+              "synthetic_songs_per_genre": POSITIVE, "synthetic_seconds": above(0)}
 
 
 PROFILES = {

@@ -20,7 +20,15 @@ from dlx_tf.export.text_generator import text_generator_endpoints, text_generato
 from dlx_tf.models.decoder_lm import CharTokenizer, DecoderLMGenerator, LanguageModelTrainer
 from dlx_tf.models.decoder_lm.language_model_windows import evaluation_windows, training_windows
 from dlx_tf.projects.austen_net import austen_net_setup as setup
-from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.config import (
+    NON_NEGATIVE,
+    POSITIVE,
+    RATE,
+    ExperimentConfig,
+    Range,
+    at_least,
+    within,
+)
 from dlx_tf.training.flops import measure_matmul_flops
 from dlx_tf.training.launch import launch
 
@@ -52,6 +60,17 @@ class AustenNetConfig(ExperimentConfig):
     sample_temperature: float = 0.8
     sample_top_k: int = 0
     sample_top_p: float = 0.95
+
+    RANGES = {**ExperimentConfig.RANGES, "sequence_length": at_least(2),
+              "training_stride": POSITIVE, "num_layers": POSITIVE, "num_heads": POSITIVE,
+              "hidden_dim": POSITIVE, "intermediate_dim": POSITIVE,
+              "dropout": within(0, 1, high_open=True), "learning_rate": RATE,
+              "final_learning_rate": NON_NEGATIVE, "warmup_steps": NON_NEGATIVE,
+              "weight_decay": NON_NEGATIVE, "beta_2": within(0, 1, high_open=True),
+              "clip_norm": NON_NEGATIVE, "validation_every": at_least(2),
+              "synthetic_train_chars": POSITIVE, "synthetic_validation_chars": POSITIVE,
+              "sample_tokens": NON_NEGATIVE, "sample_temperature": NON_NEGATIVE,
+              "sample_top_k": NON_NEGATIVE, "sample_top_p": Range(0, 1, low_open=True)}
 
 
 PROFILES = {

@@ -22,7 +22,16 @@ from dlx_tf.export.text_classifier import text_classifier_endpoints
 from dlx_tf.models.bert import wordpiece_vocabulary
 from dlx_tf.projects.bert_noise import bert_noise_setup as setup
 from dlx_tf.projects.bert_noise.noise_sweep_summary import summarize_noise_sweep
-from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.config import (
+    FRACTION,
+    NON_NEGATIVE,
+    POSITIVE,
+    RATE,
+    ExperimentConfig,
+    Range,
+    at_least,
+    within,
+)
 from dlx_tf.training.launch import launch
 
 
@@ -58,6 +67,17 @@ class BertNoiseConfig(ExperimentConfig):
     hidden_dim: int = 64
     intermediate_dim: int = 128
     jit_compile: bool = True  # XLA: 2-4× faster steps on CPU, needed on TPU; ~40 s to compile
+
+    RANGES = {**ExperimentConfig.RANGES, "noise_rates": within(0, 1, high_open=True),
+              "noise_rate": within(0, 1, high_open=True), "gce_q": Range(0, 1, low_open=True),
+              "sce_alpha": NON_NEGATIVE, "sce_beta": NON_NEGATIVE, "sequence_length": at_least(8),
+              "learning_rate": RATE, "weight_decay": NON_NEGATIVE, "clip_norm": NON_NEGATIVE,
+              "warmup_fraction": FRACTION, "dropout": within(0, 1, high_open=True),
+              "validation_fraction": within(0, 1, high_open=True),
+              "test_fraction": within(0, 1, high_open=True), "max_train_examples": NON_NEGATIVE,
+              "synthetic_counts": POSITIVE, "vocabulary_size": at_least(16),
+              "num_layers": POSITIVE, "num_heads": POSITIVE, "hidden_dim": POSITIVE,
+              "intermediate_dim": POSITIVE}
 
 
 PROFILES = {

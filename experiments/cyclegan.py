@@ -23,7 +23,7 @@ from dlx_tf.projects.cyclegan.translation_evaluation import (
     train_domain_classifier,
 )
 from dlx_tf.projects.cyclegan.translation_monitor import TranslationMonitor
-from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.config import NON_NEGATIVE, POSITIVE, RATE, ExperimentConfig, at_least, within
 from dlx_tf.training.launch import launch
 
 
@@ -52,6 +52,15 @@ class CycleGANConfig(ExperimentConfig):
     feature_epochs: int = 15
     synthetic_counts: tuple[int, ...] = (600, 600, 100, 100)  # trainA, trainB, testA, testB
     jit_compile: bool = False
+
+    RANGES = {**ExperimentConfig.RANGES, "decay_epochs": NON_NEGATIVE, "load_size": POSITIVE,
+              "crop_size": at_least(16), "filters": POSITIVE, "residual_blocks": POSITIVE,
+              "discriminator_layers": POSITIVE, "learning_rate": RATE,
+              "beta_1": within(0, 1, high_open=True), "cycle_weight": NON_NEGATIVE,
+              "identity_weight": NON_NEGATIVE, "pool_size": NON_NEGATIVE,
+              "test_images": NON_NEGATIVE, "classifier_images": POSITIVE,
+              "classifier_epochs": POSITIVE, "feature_images": POSITIVE,
+              "feature_epochs": POSITIVE, "synthetic_counts": POSITIVE}
 
 
 PROFILES = {

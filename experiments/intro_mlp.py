@@ -14,7 +14,7 @@ import keras
 from dlx_tf.data.digits import first_examples, load_digits
 from dlx_tf.export.image_classifier import image_classifier_endpoints
 from dlx_tf.models.mlp import MLPClassifier
-from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.config import POSITIVE, RATE, ExperimentConfig, within
 from dlx_tf.training.launch import launch
 from dlx_tf.viz.grids import plot_image_grid
 
@@ -28,6 +28,9 @@ class IntroMLPConfig(ExperimentConfig):
     dropout: float = 0.2
     learning_rate: float = 1e-3
     jit_compile: bool = False
+
+    RANGES = {**ExperimentConfig.RANGES, "hidden_units": POSITIVE,
+              "dropout": within(0, 1, high_open=True), "learning_rate": RATE}
 
 
 PROFILES = {

@@ -22,7 +22,7 @@ from dlx_tf.projects.pegasus.pegasus_exports import pegasus_exports
 from dlx_tf.projects.pegasus.pegasus_monitor import PegasusMonitor
 from dlx_tf.projects.pegasus.pegasus_report import report_pegasus
 from dlx_tf.projects.pegasus.pegasus_search import best_pegasus_metrics, search_pegasus
-from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.config import NON_NEGATIVE, POSITIVE, RATE, ExperimentConfig, within
 from dlx_tf.training.joint import JointTrainer
 from dlx_tf.training.launch import launch
 
@@ -64,6 +64,17 @@ class PegasusConfig(ExperimentConfig):
     test_images: int = 2000
     synthetic_counts: tuple[int, ...] = (5000, 1000)  # train, test
     jit_compile: bool = False
+
+    RANGES = {**ExperimentConfig.RANGES, "latent_dim": POSITIVE, "embedding_dim": POSITIVE,
+              "filters": POSITIVE, "n_critic": POSITIVE, "gradient_penalty_weight": NON_NEGATIVE,
+              "gan_learning_rate": RATE, "gan_beta_1": within(0, 1, high_open=True),
+              "gan_beta_2": within(0, 1, high_open=True), "acai_depth": POSITIVE,
+              "acai_latent": POSITIVE, "acai_scales": POSITIVE,
+              "adversarial_weight": NON_NEGATIVE, "regularization": NON_NEGATIVE,
+              "acai_learning_rate": RATE, "judge_filters": POSITIVE, "judge_learning_rate": RATE,
+              "samples_per_class": POSITIVE, "feature_images": POSITIVE,
+              "feature_epochs": POSITIVE, "pegasus_candidates": POSITIVE,
+              "test_images": POSITIVE, "synthetic_counts": POSITIVE}
 
 
 # Every player trains on every batch: how far each profile is from each paper's budget

@@ -2,9 +2,9 @@
 
 import dataclasses
 import errno
-import json
 import os
 import shutil
+import socket
 import time
 import uuid
 
@@ -13,12 +13,15 @@ import numpy as np
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
 
+from dlx_tf import strict_json
 from dlx_tf.export.serving_config import version_numbers, write_models_config
+from dlx_tf.processes import process_alive
 
 SERVING_SIGNATURE = "serving_default"
 ASSETS_EXTRA = "assets.extra"
 MANIFEST_FILE = "manifest.json"
 WARMUP_FILE = "tf_serving_warmup_requests"
+_TEMPORARY = ".tmp-"  # then host-pid-random: a killed export's folder is recognisable
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,8 +75,10 @@ def export_saved_model(
         )
     model_dir = os.path.join(base_dir, model_name)
     os.makedirs(model_dir, exist_ok=True)
+    _remove_stale_temporaries(model_dir)
     # TF Serving only loads integer-named folders, so it never looks inside this one.
-    temp_dir = os.path.join(model_dir, f".tmp-{uuid.uuid4().hex}")
+    temp_dir = os.path.join(model_dir, f"{_TEMPORARY}{socket.gethostname()}-{os.getpid()}-"
+                                       f"{uuid.uuid4().hex}")
     try:
         _write_archive(temp_dir, resources, endpoints)
         # Record what serving will return: outputs of the written SavedModel, not the live model.
@@ -100,6 +105,19 @@ def export_saved_model(
     return ExportedVersion(
         path=os.path.join(model_dir, str(version)), version=version, model_name=model_name
     )
+
+
+def _remove_stale_temporaries(model_dir):
+    """Removes the temporary folders of exports killed mid-write: those whose process,
+    named in the folder, no longer runs on this host (another host's are left alone)."""
+    host = socket.gethostname()
+    for name in os.listdir(model_dir):
+        if not name.startswith(_TEMPORARY):
+            continue
+        owner_host, _, pid = name[len(_TEMPORARY):].rpartition("-")[0].rpartition("-")
+        if owner_host == host and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(os.path.join(model_dir, name), ignore_errors=True)
+            print(f"Removed {os.path.join(model_dir, name)}, left by an export that was killed")
 
 
 def _write_archive(path, resources, endpoints):
@@ -143,7 +161,8 @@ def _move_into_place(temp_dir, model_dir, manifest):
     while True:
         manifest_path = os.path.join(temp_dir, ASSETS_EXTRA, MANIFEST_FILE)
         with open(manifest_path, "w", encoding="utf-8") as file:
-            json.dump({**manifest, "version": version}, file, indent=2, ensure_ascii=False)
+            strict_json.dump({**manifest, "version": version}, file, indent=2,
+                             ensure_ascii=False)
         try:
             os.rename(temp_dir, os.path.join(model_dir, str(version)))
             return version

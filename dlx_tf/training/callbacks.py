@@ -1,8 +1,11 @@
 """Callbacks a `Run` adds to training, and the base class of those that draw through it."""
 
+import math
 import time
 
 import keras
+
+from dlx_tf.errors import NonFiniteLoss
 
 
 class RunCallback(keras.callbacks.Callback):
@@ -52,6 +55,23 @@ class StepClock(keras.callbacks.Callback):
         if self.seconds is None:
             [float(v) for v in (logs or {}).values()]  # wait for the last step
             self.seconds = time.perf_counter() - self._started
+
+
+class NonFiniteLossGuard(keras.callbacks.Callback):
+    """Raises `NonFiniteLoss` at the end of the first compiled call whose logs hold a NaN
+    or infinite loss, before the epoch's checkpoint, figures or exports can keep it. The
+    logs are running means over the epoch, so one bad step shows in every later call."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {key: float(value) for key, value in (logs or {}).items()
+               if "loss" in key and not math.isfinite(float(value))}
+        if bad:
+            shown = ", ".join(f"{key} = {value}" for key, value in sorted(bad.items()))
+            raise NonFiniteLoss(f"non-finite loss at epoch {self.epoch + 1} step {batch + 1} "
+                                f"({shown}); the last checkpoint is the last good state")
 
 
 def throughput(history, global_batch, steps_per_epoch):

@@ -2,10 +2,55 @@
 
 import dataclasses
 import json
+import math
 import types
 import typing
 
 from dlx_tf.errors import UsageError
+
+
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """The values a numeric config field allows: `low`/`high` bounds (None: unbounded),
+    each inclusive unless `*_open`. Non-finite values never pass."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def allows(self, value):
+        if not math.isfinite(value):
+            return False
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return self.high is None or (value < self.high if self.high_open else value <= self.high)
+
+    def __str__(self):
+        if self.low is not None and self.high is not None:
+            return (f"in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}"
+                    f"{')' if self.high_open else ']'}")
+        if self.low is not None:
+            return f"{'>' if self.low_open else '≥'} {self.low:g}"
+        return f"{'<' if self.high_open else '≤'} {self.high:g}"
+
+
+def at_least(low):
+    return Range(low)
+
+
+def above(low):
+    return Range(low, low_open=True)
+
+
+def within(low, high, high_open=False):
+    return Range(low, high, high_open=high_open)
+
+
+POSITIVE = at_least(1)  # counts and sizes
+NON_NEGATIVE = at_least(0)
+FRACTION = within(0, 1)
+RATE = above(0)  # learning rates, temperatures
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +75,27 @@ class ExperimentConfig:
     batch_size: int = 32
     seed: int = 0
     steps_per_execution: int = 8
+
+    # The allowed values of every numeric field; subclasses add theirs to these.
+    RANGES: typing.ClassVar[dict[str, Range]] = {
+        "epochs": POSITIVE, "batch_size": POSITIVE, "seed": NON_NEGATIVE,
+        "steps_per_execution": POSITIVE}
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            values = value if isinstance(value, tuple) else (value,)
+            numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+            if not numbers:
+                continue
+            allowed = self.RANGES.get(field.name)
+            if allowed is None:
+                raise TypeError(f"{type(self).__name__}.{field.name}: a numeric field needs "
+                                "a range in RANGES")
+            for number in numbers:
+                if not allowed.allows(number):
+                    kind = "each value" if isinstance(value, tuple) else "a value"
+                    raise UsageError(f"{field.name}: expected {kind} {allowed}, got {number!r}")
 
 
 _TRUE = {"1", "true", "yes", "on"}

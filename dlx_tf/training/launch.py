@@ -4,7 +4,7 @@ the experiment's `main(config, run)` in it."""
 import os
 import sys
 
-from dlx_tf.errors import UsageError
+from dlx_tf.errors import NonFiniteLoss, UsageError
 from dlx_tf.training.cli import parse_args
 from dlx_tf.training.config import apply_overrides
 from dlx_tf.training.distribute import (
@@ -25,6 +25,9 @@ def launch(experiment, profiles, main, argv=None, description=None):
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    except NonFiniteLoss as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
     return run
 
 

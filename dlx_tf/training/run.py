@@ -28,7 +28,13 @@ import tensorflow as tf
 
 from dlx_tf.errors import UsageError
 from dlx_tf.export import export_saved_model
-from dlx_tf.training.callbacks import HeldOutEvaluation, RunCallback, StepClock, throughput
+from dlx_tf.training.callbacks import (
+    HeldOutEvaluation,
+    NonFiniteLossGuard,
+    RunCallback,
+    StepClock,
+    throughput,
+)
 from dlx_tf.training.checkpoint import TrainingCheckpoint
 from dlx_tf.training.config import config_to_dict
 from dlx_tf.training.distribute import is_chief, strategy_name, worker_dir
@@ -38,6 +44,7 @@ from dlx_tf.training.epochs import (
     steps_per_execution,
     training_batches,
 )
+from dlx_tf.training.run_lock import RunLock
 from dlx_tf.training.run_record import (
     RunRecord,
     library_versions,
@@ -66,7 +73,7 @@ class Run:
 
     def __init__(self, experiment, config, strategy, output_dir, *, profile="smoke",
                  export_dir="saved_models", export=True, fresh=False, precision="float32",
-                 command=None):
+                 command=None, lock=True):
         self.experiment = experiment
         self.config = config
         self.strategy = strategy
@@ -79,11 +86,23 @@ class Run:
         self._chief = is_chief(strategy)
         self.dir = self.output_dir if self._chief else worker_dir(self.output_dir, strategy)
         config_dict = config_to_dict(config)
-        if self._chief:
-            prepare_run_folder(self.dir, config_dict, fresh)
-        os.makedirs(self.dir, exist_ok=True)
+        # Found now, not after training: a folder in use, a file in the way, no write access.
+        self._lock = RunLock(self.output_dir) if self._chief and lock else None
+        _check_writable_folder(self.dir, "--output-dir")
+        if export and self._chief:
+            _check_writable_folder(export_dir, "--export-dir")
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            if self._chief:
+                prepare_run_folder(self.dir, config_dict, fresh)
+            os.makedirs(self.dir, exist_ok=True)
+        except BaseException:
+            self.release_lock()
+            raise
         self._checkpoint_dir = os.path.join(self.output_dir, "checkpoints")
-        pointer = TrainingCheckpoint.read_pointer(self._checkpoint_dir)
+        pointer, skipped = TrainingCheckpoint.find_latest(self._checkpoint_dir)
+        self._resume_from = pointer
         self._fitted = False
         self._summary_writer = None
         self._active_point = None
@@ -110,6 +129,13 @@ class Run:
             "versions": library_versions(),
             "resumed_after_epoch": pointer["epoch"] if pointer else None,
         })
+        if skipped:
+            for name, reason in skipped:
+                print(f"warning: checkpoint {os.path.join(self._checkpoint_dir, name)} is "
+                      f"unreadable ({reason}); resuming from {pointer['file']}")
+            self._record.update(checkpoint_fallback={
+                "resumed_from": pointer["file"],
+                "skipped": [{"file": name, "reason": reason} for name, reason in skipped]})
 
     # === What the experiment reads ===
 
@@ -205,11 +231,6 @@ class Run:
         replicas = self.strategy.num_replicas_in_sync
         steps = steps_per_epoch(train_data, config.batch_size, replicas,
                                 self.record["data"].get("train_examples"))
-        # Mirrored replicas fail inside Keras' multi-step loop (docs/keras3_notes.md).
-        several_steps = replicas == 1 or isinstance(self.strategy, tf.distribute.TPUStrategy)
-        model.steps_per_execution = (steps_per_execution(steps, config.steps_per_execution)
-                                     if several_steps else 1)
-        self.log_throughput({"steps_per_execution": model.steps_per_execution})
         checkpoint = TrainingCheckpoint(self._checkpoint_dir, model)
         initial_epoch = self.record["resumed_after_epoch"] or 0
         batches = training_batches(train_data, config.batch_size, config.seed, initial_epoch,
@@ -217,8 +238,14 @@ class Run:
         with self.scope():
             # Built from a batch of the real pipeline: augmentation may change shapes.
             model.build_for_training(next(iter(batches)))
+        # After building, which may compile (and so reset it). Mirrored replicas fail
+        # inside Keras' multi-step loop (docs/keras3_notes.md).
+        several_steps = replicas == 1 or isinstance(self.strategy, tf.distribute.TPUStrategy)
+        model.steps_per_execution = (steps_per_execution(steps, config.steps_per_execution)
+                                     if several_steps else 1)
+        self.log_throughput({"steps_per_execution": model.steps_per_execution})
         self._count_models()
-        if checkpoint.restore():
+        if checkpoint.restore(self._resume_from):
             print(f"Resuming {self.dir} after epoch {initial_epoch} of {config.epochs}")
         callbacks = list(callbacks)
         for callback in callbacks:
@@ -229,6 +256,7 @@ class Run:
             callbacks.insert(0, HeldOutEvaluation(batched(test_data, config.batch_size)))
         clock = StepClock()
         callbacks.insert(0, clock)
+        callbacks.insert(1, NonFiniteLossGuard())  # before anything keeps the epoch's state
         if self._chief:
             callbacks += [_async_safe(keras.callbacks.TensorBoard(
                               os.path.join(self.dir, "tensorboard"))),
@@ -326,7 +354,7 @@ class Run:
                   f"({len(self.points) + 1} of {len(values)}) ===")
             point = Run(self.experiment, config, self.strategy, point_dir,
                         profile=self.profile, export_dir=self.export_dir, export=self._export,
-                        precision=self._precision, command=self._command)
+                        precision=self._precision, command=self._command, lock=False)
             self._active_point = point
             yield point
             point.complete()
@@ -372,15 +400,23 @@ class Run:
         return self
 
     def __exit__(self, kind, error, traceback):
-        if error is not None:
-            self.fail(error)
-            return False
         try:
-            self.complete()
-        except Exception as closing_error:
-            self.fail(closing_error)
-            raise
-        return False
+            if error is not None:
+                self.fail(error)
+                return False
+            try:
+                self.complete()
+            except Exception as closing_error:
+                self.fail(closing_error)
+                raise
+            return False
+        finally:
+            self.release_lock()
+
+    def release_lock(self):
+        """Lets another process use the run folder (done on leaving the `with` block)."""
+        if self._lock is not None:
+            self._lock.release()
 
     def _count_models(self):
         built = {name: model for name, model in self._uncounted.items() if model.built}
@@ -391,6 +427,19 @@ class Run:
 
     def _plot_path(self, name):
         return os.path.join(self.dir, "plots", f"{name}.png")
+
+
+def _check_writable_folder(path, option):
+    """Creates the folder `path` if needed; a `UsageError` naming `option` if it is a file
+    or cannot be written."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"{option} {path}: is a file, expected a folder")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot create it ({error.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: not writable")
 
 
 def _async_safe(tensorboard):

@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 import dlx_tf
+from dlx_tf import strict_json
 from dlx_tf.errors import UsageError
 from dlx_tf.training.config import config_differences
 
@@ -47,7 +48,7 @@ class RunRecord:
     def write(self):
         temporary = f"{self.path}.tmp"
         with open(temporary, "w") as f:
-            json.dump(self.data, f, indent=2, default=_to_json)
+            strict_json.dump(self.data, f, indent=2, default=_to_json)
         os.replace(temporary, self.path)
 
 

@@ -1,5 +1,6 @@
 """The intro MLP through the real command line: learning, run record, export, a real
-SIGKILL and resume, and a 2-worker MultiWorkerMirroredStrategy run on 127.0.0.1."""
+SIGKILL and resume (also from a damaged checkpoint), the run-folder lock against a second
+run, and a 2-worker MultiWorkerMirroredStrategy run on 127.0.0.1."""
 
 import json
 import os
@@ -49,7 +50,7 @@ def _final_weights(run_dir):
     with open(os.path.join(run_dir, "checkpoints", "latest.json")) as f:
         pointer = json.load(f)
     with np.load(os.path.join(run_dir, "checkpoints", pointer["file"])) as arrays:
-        return {key: arrays[key] for key in arrays.files}
+        return {key: arrays[key] for key in arrays.files if key != "__checkpoint__"}
 
 
 def _assert_same_weights(a, b, atol):
@@ -122,6 +123,58 @@ def test_a_killed_run_resumes_to_the_uninterrupted_weights(tmp_path, reference):
     assert "Resuming" in output and record["resumed_after_epoch"] in (1, 2)
     assert record["status"] == "completed"
     assert [entry["epoch"] for entry in record["history"]] == [1, 2, 3]
+    _assert_same_weights(_final_weights(run_dir), _final_weights(reference), atol=1e-6)
+
+
+def _wait_for(path, process):
+    deadline = time.monotonic() + TIMEOUT
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read()[-3000:]
+        time.sleep(0.05)
+
+
+def _kill(process):
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def test_a_damaged_newest_checkpoint_resumes_from_the_one_before(tmp_path, reference):
+    run_dir = str(tmp_path / "run")
+    args = ["--output-dir", run_dir, "--no-export", "--set", "dropout=0", "--set", "epochs=3"]
+    process = _start(*args)
+    newest = os.path.join(run_dir, "checkpoints", "epoch-00002.npz")
+    _wait_for(newest, process)
+    _kill(process)
+    with open(newest, "r+b") as f:
+        f.truncate(os.path.getsize(newest) // 2)
+
+    output = _run(*args)
+    record = _record(run_dir)
+    assert f"warning: checkpoint {newest} is unreadable (BadZipFile" in output
+    assert record["checkpoint_fallback"] == {
+        "resumed_from": "epoch-00001.npz",
+        "skipped": [{"file": "epoch-00002.npz", "reason": "BadZipFile: not an .npz (zip) "
+                                                          "archive"}]}
+    assert record["resumed_after_epoch"] == 1 and record["status"] == "completed"
+    assert [entry["epoch"] for entry in record["history"]] == [1, 2, 3]
+    _assert_same_weights(_final_weights(run_dir), _final_weights(reference), atol=1e-6)
+
+
+def test_a_live_run_keeps_its_folder_and_a_dead_ones_lock_is_taken_over(tmp_path, reference):
+    run_dir = str(tmp_path / "run")
+    args = ["--output-dir", run_dir, "--no-export", "--set", "dropout=0", "--set", "epochs=3"]
+    first = _start(*args)
+    _wait_for(f"{run_dir}.lock", first)
+    second = subprocess.run([*COMMAND, *args], cwd=ROOT, capture_output=True, text=True,
+                            timeout=TIMEOUT)
+    assert second.returncode == 2, second.stdout[-2000:] + second.stderr[-2000:]
+    assert second.stderr.strip().splitlines()[-1].startswith(
+        f"error: {run_dir} is in use by the run of pid {first.pid} on this host")
+    _kill(first)
+
+    output = _run(*args)
+    assert f"warning: taking over {run_dir}.lock, left by pid {first.pid}" in output
+    assert _record(run_dir)["status"] == "completed" and not os.path.exists(f"{run_dir}.lock")
     _assert_same_weights(_final_weights(run_dir), _final_weights(reference), atol=1e-6)
 
 

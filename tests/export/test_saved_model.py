@@ -1,5 +1,8 @@
 import json
 import os
+import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -121,3 +124,19 @@ def test_takes_next_version_when_target_appears_concurrently(
     assert read_manifest(exported.path)["version"] == 2
     assert (occupied / "saved_model.pb").read_bytes() == b"another export"
     assert sorted(os.listdir(tmp_path / "tiny_classifier")) == ["1", "2"]
+
+
+def test_a_killed_exports_temporary_folder_is_removed_by_the_next_export(
+    tmp_path, export_classifier, capsys
+):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    model_dir = tmp_path / "tiny_classifier"
+    killed = model_dir / f".tmp-{socket.gethostname()}-{dead.pid}-0123abcd"
+    live = model_dir / f".tmp-{socket.gethostname()}-{os.getpid()}-4567ef01"
+    elsewhere = model_dir / f".tmp-other-host-{dead.pid}-89ab"
+    for folder in (killed, live, elsewhere):
+        (folder / "variables").mkdir(parents=True)
+    export_classifier(tmp_path)
+    assert sorted(os.listdir(model_dir)) == sorted(["1", live.name, elsewhere.name])
+    assert f"Removed {killed}, left by an export that was killed" in capsys.readouterr().out

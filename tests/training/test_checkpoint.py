@@ -64,6 +64,67 @@ def test_no_checkpoint_restores_nothing(one_device, tmp_path):
     assert TrainingCheckpoint(tmp_path / "empty", _trained(one_device, steps=0)).restore() is None
 
 
+def _two_epochs(one_device, folder):
+    """Checkpoints after epoch 1 (one step) and epoch 2 (two more); returns the weights
+    of epoch 1."""
+    model = _trained(one_device, steps=1)
+    checkpoint = TrainingCheckpoint(folder, model)
+    checkpoint.save(1, {"history": [{"epoch": 1}]})
+    first = [w.copy() for w in model.get_weights()]
+    model.fit(regression_data().batch(32).take(2), verbose=0, shuffle=False)
+    checkpoint.save(2, {"history": [{"epoch": 1}, {"epoch": 2}]})
+    return first
+
+
+def _damage_newest(folder):
+    newest = folder / "epoch-00002.npz"
+    newest.write_bytes(newest.read_bytes()[: newest.stat().st_size // 2])
+
+
+def _damage_pointer(folder):
+    (folder / "latest.json").write_text("")
+
+
+def _remove_newest(folder):
+    (folder / "epoch-00002.npz").unlink()
+
+
+@pytest.mark.parametrize("damage, skipped, reason", [
+    (_damage_newest, ["epoch-00002.npz"], "BadZipFile"),
+    (_remove_newest, ["latest.json"], "names epoch-00002.npz, which is missing"),
+])
+def test_a_damaged_or_missing_newest_checkpoint_falls_back_to_the_one_before(
+        one_device, tmp_path, damage, skipped, reason):
+    first = _two_epochs(one_device, tmp_path)
+    damage(tmp_path)
+    pointer, skipped_files = TrainingCheckpoint.find_latest(tmp_path)
+    assert pointer["epoch"] == 1 and pointer["metadata"] == {"history": [{"epoch": 1}]}
+    assert [name for name, _ in skipped_files] == skipped
+    assert reason in skipped_files[0][1]
+    fresh = _trained(one_device, steps=0, seed=1)
+    TrainingCheckpoint(tmp_path, fresh).restore(pointer)
+    for a, b in zip(first, fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_emptied_pointer_is_skipped_for_the_newest_file(one_device, tmp_path):
+    _two_epochs(one_device, tmp_path)
+    _damage_pointer(tmp_path)
+    pointer, skipped = TrainingCheckpoint.find_latest(tmp_path)
+    assert pointer["epoch"] == 2
+    assert skipped == [("latest.json", "JSONDecodeError: Expecting value: line 1 column 1 "
+                                       "(char 0)")]
+
+
+def test_checkpoints_that_are_all_damaged_are_one_error_naming_each(one_device, tmp_path):
+    _two_epochs(one_device, tmp_path)
+    for path in tmp_path.glob("epoch-*.npz"):
+        path.write_bytes(b"\0" * 64)
+    with pytest.raises(UsageError, match=r"no readable checkpoint in .*epoch-00002.npz: "
+                                         r"BadZipFile.*epoch-00001.npz: BadZipFile.*--fresh"):
+        TrainingCheckpoint.find_latest(tmp_path)
+
+
 class Twins(TrainableModel):
     """Two same-shaped layers, created in either order: Keras then names them the other
     way round (`dense` / `dense_1`), and lists their optimizer slots the other way round."""

@@ -73,10 +73,63 @@ def test_several_steps_per_call_train_exactly_as_one_step_per_call(tmp_path):
     # 256 examples in batches of 32: 8 steps an epoch, so asking for 3 runs 4 per call.
     several, several_model = _run(tmp_path / "several", "--set", "steps_per_execution=3")
     assert one.throughput["steps_per_execution"] == 1
-    assert several.throughput["steps_per_execution"] == 4
+    assert several.throughput["steps_per_execution"] == several_model.steps_per_execution == 4
     assert several_model.first_optimizer.iterations.numpy() == 4 * 8
     for a, b in zip(one_model.get_weights(), several_model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("option", ["--output-dir", "--export-dir"])
+def test_a_file_where_a_folder_should_be_is_refused_before_anything_runs(
+        tmp_path, capsys, option):
+    (tmp_path / "taken").write_text("not a folder")
+    trained = {}
+    argv = ["--strategy", "cpu", "--output-dir", str(tmp_path / "run"),
+            "--export-dir", str(tmp_path / "saved_models"), option, str(tmp_path / "taken")]
+    with pytest.raises(SystemExit) as exit_info:
+        launch("two_player", PROFILES, lambda config, run: trained.update(ran=True), argv=argv)
+    assert exit_info.value.code == 2 and not trained
+    assert capsys.readouterr().err == (f"error: {option} {tmp_path / 'taken'}: is a file, "
+                                       "expected a folder\n")
+
+
+def test_a_run_releases_its_folder_lock_however_it_ends(tmp_path):
+    _run(tmp_path / "run", "--set", "epochs=1")
+    assert not (tmp_path / "run.lock").exists()
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        _run(tmp_path / "crashed", callbacks=[CrashBeforeEpoch(1)])
+    assert not (tmp_path / "crashed.lock").exists()
+
+
+class PoisonBeforeEpoch(keras.callbacks.Callback):
+    """Sets a weight to NaN at the start of epoch `epoch` (0-based)."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.epoch:
+            kernel = self.model.first.layers[0].kernel
+            kernel.assign(np.full(kernel.shape, np.nan, "float32"))
+
+
+def test_a_non_finite_loss_stops_the_run_keeping_the_last_good_checkpoint(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _run(tmp_path / "run", callbacks=[PoisonBeforeEpoch(2)])
+    assert exit_info.value.code == 1
+    message = ("non-finite loss at epoch 3 step 8 (first_loss = nan, second_loss = nan); "
+               "the last checkpoint is the last good state")
+    assert capsys.readouterr().err.splitlines()[-1] == f"error: {message}"
+
+    def refuse(constant):
+        raise ValueError(f"bare {constant} in run.json")
+
+    record = json.loads((tmp_path / "run" / "run.json").read_text(), parse_constant=refuse)
+    assert record["status"] == f"failed: NonFiniteLoss: {message}"
+    assert [entry["epoch"] for entry in record["history"]] == [1, 2]
+    pointer = json.loads((tmp_path / "run" / "checkpoints" / "latest.json").read_text())
+    assert pointer["epoch"] == 2
 
 
 def test_mirrored_replicas_take_one_step_per_call(tmp_path, two_replicas):
@@ -105,8 +158,11 @@ def test_resuming_with_another_config_is_refused(tmp_path, capsys):
 @pytest.mark.parametrize("flag, message", [
     (["--set", "epochz=3"], "error: --set epochz: unknown key; allowed keys: batch_size, data, "
                             "epochs, seed, steps_per_execution\n"),
-    (["--set", "steps_per_execution=0"], "error: steps_per_execution must be at least 1, "
+    (["--set", "steps_per_execution=0"], "error: steps_per_execution: expected a value ≥ 1, "
                                          "got 0\n"),
+    (["--set", "epochs=0"], "error: epochs: expected a value ≥ 1, got 0\n"),
+    (["--set", "batch_size=-1"], "error: batch_size: expected a value ≥ 1, got -1\n"),
+    (["--seed", "-3"], "error: seed: expected a value ≥ 0, got -3\n"),
     (["--set", "epochs=many"], "error: --set epochs=many: expected int, got 'many'\n"),
     (["--set", "batch_size=1000"], "error: batch_size 1000 exceeds the 256 training examples\n"),
 ])

@@ -7,7 +7,7 @@ import json
 import pytest
 from two_player import CrashBeforeEpoch, TwoPlayer, regression_data
 
-from dlx_tf.training.config import ExperimentConfig
+from dlx_tf.training.config import ExperimentConfig, Range
 from dlx_tf.training.launch import launch
 
 
@@ -17,6 +17,8 @@ class ScaleConfig(ExperimentConfig):
     batch_size: int = 16
     values: tuple[float, ...] = (0.5, 2.0)
     value: float = 0.0  # set by the sweep for each of its runs
+
+    RANGES = {**ExperimentConfig.RANGES, "values": Range(), "value": Range()}
 
 
 PROFILES = {"smoke": ScaleConfig()}
