@@ -15,7 +15,7 @@ import dataclasses
 
 import numpy as np
 
-from dlx_tf.data.unpaired_images import from_unit_range, load_unpaired
+from dlx_tf.data.unpaired_images import MAX_PIXELS, from_unit_range, load_unpaired
 from dlx_tf.export.image_translator import image_translator_endpoints
 from dlx_tf.projects.cyclegan import cyclegan_setup as setup
 from dlx_tf.projects.cyclegan.translation_evaluation import (
@@ -51,6 +51,7 @@ class CycleGANConfig(ExperimentConfig):
     feature_images: int = 1500  # per season, for the attribute net that scores synthetic runs
     feature_epochs: int = 15
     synthetic_counts: tuple[int, ...] = (600, 600, 100, 100)  # trainA, trainB, testA, testB
+    max_image_pixels: int = MAX_PIXELS  # larger images in a folder are skipped and reported
     jit_compile: bool = False
 
     RANGES = {**ExperimentConfig.RANGES, "decay_epochs": NON_NEGATIVE, "load_size": POSITIVE,
@@ -60,7 +61,8 @@ class CycleGANConfig(ExperimentConfig):
               "identity_weight": NON_NEGATIVE, "pool_size": NON_NEGATIVE,
               "test_images": NON_NEGATIVE, "classifier_images": POSITIVE,
               "classifier_epochs": POSITIVE, "feature_images": POSITIVE,
-              "feature_epochs": POSITIVE, "synthetic_counts": POSITIVE}
+              "feature_epochs": POSITIVE, "synthetic_counts": POSITIVE,
+              "max_image_pixels": POSITIVE}
 
 
 PROFILES = {
@@ -77,7 +79,8 @@ PROFILES = {
 
 def main(config, run):
     data = load_unpaired(config.data, config.load_size, config.crop_size, seed=config.seed,
-                         synthetic_counts=config.synthetic_counts)
+                         synthetic_counts=config.synthetic_counts,
+                         max_pixels=config.max_image_pixels)
     pair, items = setup.pair_name(data.info), setup.training_images_a(data)
     space = setup.feature_space(data, config)
     run.describe_data(dict(data.info, pair=pair, train_examples=int(items.cardinality())),

@@ -22,6 +22,7 @@ FOLDER_LAYOUTS = "root/<class>/*.txt, or root/train/<class>/*.txt + root/test/<c
 _REASONS = {
     "empty_text": "examples with empty or whitespace-only text",
     "undecodable": "examples whose text is not valid UTF-8",
+    "binary": "examples whose text holds NUL characters (binary, or UTF-16 without a BOM)",
     "not_txt": "files in class folders that are not .txt",
     "unused_class_folder": "files in class folders outside the class list",
 }
@@ -39,9 +40,12 @@ class SkipLog:
         self._first.setdefault(reason, where)
 
     def keep(self, text, where):
-        """Whether `text` is usable; an empty or whitespace-only one is logged."""
+        """Whether `text` is usable; an empty, whitespace-only or binary one is logged."""
         if text is None or not text.strip():
             self.add("empty_text", where)
+            return False
+        if "\x00" in text:  # no text format uses NUL; UTF-16 read as UTF-8 is full of them
+            self.add("binary", where)
             return False
         return True
 
@@ -140,7 +144,14 @@ def _resolve_labels(raw, wheres, class_names):
             if index < 0:
                 raise DataError(f"{where}: label {index} is negative (expected class names "
                                 "or indices from 0)")
-        labels, names = indices, [str(i) for i in range(max(indices) + 1)]
+        top = max(indices)
+        missing = sorted(set(range(top + 1)) - set(indices))
+        if missing:
+            shown = ", ".join(map(str, missing[:5])) + (", ..." if len(missing) > 5 else "")
+            raise DataError(f"{wheres[indices.index(top)]}: label {top} makes classes "
+                            f"0-{top}, but {len(missing)} of them have no example ({shown}): "
+                            "fix the label or give the class names")
+        labels, names = indices, [str(i) for i in range(top + 1)]
     else:
         names = sorted({str(label) for label in raw})
         lookup = {name: i for i, name in enumerate(names)}
@@ -189,6 +200,10 @@ def read_folder(root, class_names, skips):
                 if text is not None and skips.keep(text, path):
                     texts.append(text)
                     labels.append(names.index(name))
+        for index, name in enumerate(names):
+            if index not in labels:  # it would be a class without examples, silently
+                raise DataError(f"{os.path.join(folder, name)}: class folder holds no usable "
+                                ".txt file")
         splits[split] = (texts, np.array(labels, np.int64))
     return splits, names
 

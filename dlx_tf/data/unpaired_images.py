@@ -17,6 +17,7 @@ from dlx_tf.errors import DataError, UsageError
 
 SPLITS = ("trainA", "trainB", "testA", "testB")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
+MAX_PIXELS = 40_000_000  # ~120 MB decoded as RGB; a 20,000² PNG would take 1.2 GB
 LAYOUT = "trainA/ trainB/ testA/ testB/ folders of JPEG/PNG files"
 
 
@@ -37,17 +38,19 @@ class UnpairedImages:
     answers_b: tf.data.Dataset | None = None
 
 
-def load_unpaired(source, load_size, crop_size, seed=0, synthetic_counts=(600, 600, 100, 100)):
+def load_unpaired(source, load_size, crop_size, seed=0, synthetic_counts=(600, 600, 100, 100),
+                  max_pixels=MAX_PIXELS):
     """Loads `synthetic` (generated offline, seeded), a tfds `cycle_gan` config such as
     `summer2winter_yosemite`, `cycle_gan/horse2zebra` or `tfds:cycle_gan/horse2zebra`, or a
-    directory with the layout `trainA/ trainB/ testA/ testB/`."""
+    directory with the layout `trainA/ trainB/ testA/ testB/`, whose images of more than
+    `max_pixels` pixels are skipped and reported before they are decoded."""
     if crop_size > load_size:
         raise UsageError(f"crop_size {crop_size} is larger than load_size {load_size}")
     sizes = (load_size, load_size, crop_size, crop_size)
     if source == "synthetic":
         return _synthetic(sizes, seed, synthetic_counts)
     if not source.startswith("tfds:") and os.path.isdir(os.path.expanduser(source)):
-        return _from_directory(source, sizes)
+        return _from_directory(source, sizes, max_pixels)
     name = source.removeprefix("tfds:")
     if source.startswith("tfds:") or re.fullmatch(r"(cycle_gan/)?[\w.:-]+", name):
         return _from_tfds(name, sizes)
@@ -120,14 +123,14 @@ def _counted(dataset):
     return dataset.apply(tf.data.experimental.assert_cardinality(count))
 
 
-def _from_directory(root, sizes):
+def _from_directory(root, sizes, max_pixels):
     folder = os.path.expanduser(root)
     missing = [f"{split}/" for split in SPLITS if not os.path.isdir(os.path.join(folder, split))]
     if missing:
         raise DataError(f"--data {root}: missing folder {', '.join(missing)} (expected {LAYOUT})")
     splits, counts, skipped = [], [], []
     for split, size in zip(SPLITS, sizes):
-        paths = _readable_images(os.path.join(folder, split), skipped)
+        paths = _readable_images(os.path.join(folder, split), skipped, max_pixels)
         if not paths:
             raise DataError(f"--data {root}: {split}/ holds no readable JPEG/PNG image "
                             f"(expected {LAYOUT})")
@@ -140,15 +143,24 @@ def _from_directory(root, sizes):
     return UnpairedImages(*splits, info=info)
 
 
-def _readable_images(folder, skipped):
-    """Sorted paths of the JPEG/PNG files in `folder` that decode; the others go to `skipped`."""
+def _readable_images(folder, skipped, max_pixels):
+    """Sorted paths of the JPEG/PNG files in `folder` that decode within `max_pixels`; the
+    others go to `skipped`."""
     paths = []
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
         if not (name.lower().endswith(IMAGE_EXTENSIONS) and os.path.isfile(path)):
             continue
+        contents = tf.io.read_file(path)
+        size = _header_size(contents)
+        if size is not None and size[0] * size[1] > max_pixels:
+            reason = (f"{size[0]}×{size[1]} is {size[0] * size[1]:,} pixels, more than "
+                      f"max_image_pixels {max_pixels:,}")
+            print(f"skipped {path}: {reason}")
+            skipped.append({"path": path, "reason": reason})
+            continue
         try:
-            _decode(tf.io.read_file(path))
+            _decode(contents)
         except tf.errors.OpError as error:
             # Drop TensorFlow's `{{function_node ...}}` prefix and `[Op:...] name:` suffix.
             reason = " ".join(re.sub(r"\{\{.*?\}\}|\[Op:\w+\].*", "", error.message).split())
@@ -157,6 +169,20 @@ def _readable_images(folder, skipped):
         else:
             paths.append(path)
     return paths
+
+
+def _header_size(contents):
+    """`(width, height)` read from a PNG's or JPEG's header without decoding it, or None."""
+    head = contents.numpy()[:24]
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) == 24:
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    if head.startswith(b"\xff\xd8"):
+        try:
+            height, width, _ = tf.image.extract_jpeg_shape(contents).numpy()
+        except tf.errors.OpError:
+            return None  # decoding will report it
+        return int(width), int(height)
+    return None
 
 
 def _decode(contents):

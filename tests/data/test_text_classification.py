@@ -382,3 +382,34 @@ def test_synthetic_topics_are_marked_counted_and_seeded():
                                      max_train_examples=30)
     np.testing.assert_array_equal(data.train.texts, again.train.texts)
     np.testing.assert_array_equal(data.test.labels, again.test.labels)
+
+
+def test_a_stray_integer_label_is_an_error_naming_its_row(tmp_path):
+    rows = [(f"text {i}", i % 3) for i in range(30)]
+    rows[17] = ("a typo", 99)
+    path = write_csv(tmp_path / "topics.csv", rows)
+    with pytest.raises(DataError, match=rf"^{path} line 19: label 99 makes classes 0-99, but 96 "
+                                        r"of them have no example \(3, 4, 5, 6, 7, \.\.\.\): "
+                                        "fix the label or give the class names$"):
+        load_text_classification(path)
+
+
+def test_an_empty_class_folder_is_an_error_naming_it(tmp_path):
+    files = {f"{name}/{i}.txt": f"{name} {i}" for name in ("a", "c") for i in range(6)}
+    files["b/notes.md"] = "no .txt here"
+    root = write_tree(tmp_path / "tree", files)
+    with pytest.raises(DataError, match=f"^{root}/b: class folder holds no usable .txt file$"):
+        load_text_classification(root)
+
+
+def test_binary_looking_files_are_skipped_and_reported(tmp_path, capsys):
+    files = {f"{name}/{i}.txt": f"{name} {i}" for name in ("a", "b") for i in range(6)}
+    files["a/zeros.txt"] = b"\0" * 64
+    files["b/utf16.txt"] = "written in UTF-16".encode("utf-16-le")
+    root = write_tree(tmp_path / "tree", files)
+    data = load_text_classification(root)
+    assert data.info["skipped"] == {"empty_text": 0, "undecodable": 0, "binary": 2}
+    assert sum(len(split) for split in all_splits(data)) == 12
+    assert (f"warning: {root}: skipped 2 (binary: examples whose text holds NUL characters "
+            f"(binary, or UTF-16 without a BOM); first: {root}/a/zeros.txt)"
+            in capsys.readouterr().err)

@@ -117,6 +117,24 @@ def test_directory_converts_channels_skips_corrupt_and_ignores_other_files(folde
     assert _images(data, "test_b")[0].shape == (10, 10, 3)
 
 
+def test_images_over_the_pixel_cap_are_skipped_from_their_header_before_decoding(
+        folder, capsys):
+    # A PNG header announcing 100,000² pixels over a body that would not even decode.
+    huge = folder / "trainA" / "huge.png"
+    huge.write_bytes(b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + b"IHDR"
+                     + (100_000).to_bytes(4, "big") * 2 + b"\x08\x02\0\0\0" + b"\0" * 64)
+    data = load_unpaired(str(folder), load_size=12, crop_size=10)
+    reason = "100000×100000 is 10,000,000,000 pixels, more than max_image_pixels 40,000,000"
+    assert {"path": str(huge), "reason": reason} in data.info["skipped_files"]
+    assert f"skipped {huge}: {reason}" in capsys.readouterr().out
+    _write(folder / "trainA" / "e.jpg", np.zeros((16, 20, 3)), jpeg=True)
+    capped = load_unpaired(str(folder), load_size=12, crop_size=10, max_pixels=300)
+    assert {"path": str(folder / "trainA" / "e.jpg"),
+            "reason": "20×16 is 320 pixels, more than max_image_pixels 300"} in \
+        capped.info["skipped_files"]
+    assert capped.info["train_a"] == 3  # the 13×21 and 6×5 PNGs and the 17×9 JPEG stay
+
+
 def test_directory_layout_errors_name_the_folder(folder):
     for path in (folder / "testB").iterdir():
         path.unlink()
