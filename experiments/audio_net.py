@@ -21,16 +21,8 @@ from dlx_tf.export.audio_classifier import audio_classifier_endpoints
 from dlx_tf.projects.audio_net import audio_net_setup as setup
 from dlx_tf.projects.audio_net.audio_net_figures import save_audio_net_figures
 from dlx_tf.projects.audio_net.audio_net_trainer import BackboneUnfreezing
-from dlx_tf.training.config import (
-    FRACTION,
-    NON_NEGATIVE,
-    POSITIVE,
-    RATE,
-    ExperimentConfig,
-    above,
-    at_least,
-    within,
-)
+from dlx_tf.ranges import FRACTION, NON_NEGATIVE, POSITIVE, RATE, above, at_least, within
+from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.launch import launch
 
 

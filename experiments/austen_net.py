@@ -16,19 +16,17 @@ context 256, dropout 0.2, AdamW lr 1e-3 → 1e-4 cosine, warmup 100, β2 0.99, c
 import dataclasses
 
 from dlx_tf.data.text_corpus import load_text_corpus
-from dlx_tf.export.text_generator import text_generator_endpoints, text_generator_warmup
+from dlx_tf.export.text_generator import (
+    GENERATOR_LIMITS,
+    text_generator_endpoints,
+    text_generator_warmup,
+)
 from dlx_tf.models.decoder_lm import CharTokenizer, DecoderLMGenerator, LanguageModelTrainer
 from dlx_tf.models.decoder_lm.language_model_windows import evaluation_windows, training_windows
+from dlx_tf.models.decoder_lm.token_sampling import SAMPLING_RANGES
 from dlx_tf.projects.austen_net import austen_net_setup as setup
-from dlx_tf.training.config import (
-    NON_NEGATIVE,
-    POSITIVE,
-    RATE,
-    ExperimentConfig,
-    Range,
-    at_least,
-    within,
-)
+from dlx_tf.ranges import NON_NEGATIVE, POSITIVE, RATE, at_least, within
+from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.flops import measure_matmul_flops
 from dlx_tf.training.launch import launch
 
@@ -60,6 +58,9 @@ class AustenNetConfig(ExperimentConfig):
     sample_temperature: float = 0.8
     sample_top_k: int = 0
     sample_top_p: float = 0.95
+    # What one request to the exported generator may ask; larger ones are refused.
+    serving_max_new_tokens: int = GENERATOR_LIMITS["max_new_tokens"]
+    serving_batch: int = GENERATOR_LIMITS["batch"]
 
     RANGES = {**ExperimentConfig.RANGES, "sequence_length": at_least(2),
               "training_stride": POSITIVE, "num_layers": POSITIVE, "num_heads": POSITIVE,
@@ -69,8 +70,9 @@ class AustenNetConfig(ExperimentConfig):
               "weight_decay": NON_NEGATIVE, "beta_2": within(0, 1, high_open=True),
               "clip_norm": NON_NEGATIVE, "validation_every": at_least(2),
               "synthetic_train_chars": POSITIVE, "synthetic_validation_chars": POSITIVE,
-              "sample_tokens": NON_NEGATIVE, "sample_temperature": NON_NEGATIVE,
-              "sample_top_k": NON_NEGATIVE, "sample_top_p": Range(0, 1, low_open=True)}
+              "sample_tokens": NON_NEGATIVE, "serving_max_new_tokens": POSITIVE,
+              "serving_batch": POSITIVE,
+              **{f"sample_{name}": allowed for name, allowed in SAMPLING_RANGES.items()}}
 
 
 PROFILES = {
@@ -119,9 +121,11 @@ def main(config, run):
             run.history, info["entropy_rate_nats_per_char"]))
     run.save_model(model)
     tokenizer.save(run.artifact("tokenizer", "model/tokenizer.json"))
+    limits = {**GENERATOR_LIMITS, "max_new_tokens": config.serving_max_new_tokens,
+              "batch": config.serving_batch}
     run.export(setup.export_name(config.data), resources=[model],
-               endpoints=text_generator_endpoints(generator, tokenizer),
-               warmup_inputs=text_generator_warmup(prompt, config.seed))
+               endpoints=text_generator_endpoints(generator, tokenizer, limits),
+               warmup_inputs=text_generator_warmup(prompt, config.seed), limits=limits)
 
 
 if __name__ == "__main__":

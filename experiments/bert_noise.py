@@ -22,16 +22,8 @@ from dlx_tf.export.text_classifier import text_classifier_endpoints
 from dlx_tf.models.bert import wordpiece_vocabulary
 from dlx_tf.projects.bert_noise import bert_noise_setup as setup
 from dlx_tf.projects.bert_noise.noise_sweep_summary import summarize_noise_sweep
-from dlx_tf.training.config import (
-    FRACTION,
-    NON_NEGATIVE,
-    POSITIVE,
-    RATE,
-    ExperimentConfig,
-    Range,
-    at_least,
-    within,
-)
+from dlx_tf.ranges import FRACTION, NON_NEGATIVE, POSITIVE, RATE, Range, at_least, within
+from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.launch import launch
 
 

@@ -16,14 +16,15 @@ import dataclasses
 import numpy as np
 
 from dlx_tf.data.unpaired_images import MAX_PIXELS, from_unit_range, load_unpaired
-from dlx_tf.export.image_translator import image_translator_endpoints
+from dlx_tf.export.image_translator import TRANSLATOR_LIMITS, image_translator_endpoints
 from dlx_tf.projects.cyclegan import cyclegan_setup as setup
 from dlx_tf.projects.cyclegan.translation_evaluation import (
     TranslationEvaluation,
     train_domain_classifier,
 )
 from dlx_tf.projects.cyclegan.translation_monitor import TranslationMonitor
-from dlx_tf.training.config import NON_NEGATIVE, POSITIVE, RATE, ExperimentConfig, at_least, within
+from dlx_tf.ranges import NON_NEGATIVE, POSITIVE, RATE, at_least, within
+from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.launch import launch
 
 
@@ -52,6 +53,9 @@ class CycleGANConfig(ExperimentConfig):
     feature_epochs: int = 15
     synthetic_counts: tuple[int, ...] = (600, 600, 100, 100)  # trainA, trainB, testA, testB
     max_image_pixels: int = MAX_PIXELS  # larger images in a folder are skipped and reported
+    # What one request to the exported translators may hold; larger ones are refused.
+    serving_pixels_per_image: int = TRANSLATOR_LIMITS["pixels_per_image"]
+    serving_batch: int = TRANSLATOR_LIMITS["batch"]
     jit_compile: bool = False
 
     RANGES = {**ExperimentConfig.RANGES, "decay_epochs": NON_NEGATIVE, "load_size": POSITIVE,
@@ -62,7 +66,8 @@ class CycleGANConfig(ExperimentConfig):
               "test_images": NON_NEGATIVE, "classifier_images": POSITIVE,
               "classifier_epochs": POSITIVE, "feature_images": POSITIVE,
               "feature_epochs": POSITIVE, "synthetic_counts": POSITIVE,
-              "max_image_pixels": POSITIVE}
+              "max_image_pixels": POSITIVE, "serving_pixels_per_image": at_least(64),
+              "serving_batch": POSITIVE}
 
 
 PROFILES = {
@@ -114,9 +119,11 @@ def main(config, run):
     run.save_figure("translations", monitor.figure(f"{title}, after training", run.metrics))
 
     warmup = {"images": np.asarray(from_unit_range(test_a[:2]))}
+    limits = {"pixels_per_image": config.serving_pixels_per_image, "batch": config.serving_batch}
     for direction, generator in (("a2b", gan.generator_a2b), ("b2a", gan.generator_b2a)):
         run.export(f"cyclegan_{pair}_{direction}", resources=[generator],
-                   endpoints=image_translator_endpoints(generator), warmup_inputs=warmup)
+                   endpoints=image_translator_endpoints(generator, limits=limits),
+                   warmup_inputs=warmup, limits=limits)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ import keras
 from dlx_tf.data.digits import first_examples, load_digits
 from dlx_tf.export.image_classifier import image_classifier_endpoints
 from dlx_tf.models.mlp import MLPClassifier
-from dlx_tf.training.config import POSITIVE, RATE, ExperimentConfig, within
+from dlx_tf.ranges import POSITIVE, RATE, within
+from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.launch import launch
 from dlx_tf.viz.grids import plot_image_grid
 

@@ -22,7 +22,8 @@ from dlx_tf.projects.pegasus.pegasus_exports import pegasus_exports
 from dlx_tf.projects.pegasus.pegasus_monitor import PegasusMonitor
 from dlx_tf.projects.pegasus.pegasus_report import report_pegasus
 from dlx_tf.projects.pegasus.pegasus_search import best_pegasus_metrics, search_pegasus
-from dlx_tf.training.config import NON_NEGATIVE, POSITIVE, RATE, ExperimentConfig, within
+from dlx_tf.ranges import NON_NEGATIVE, POSITIVE, RATE, within
+from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.joint import JointTrainer
 from dlx_tf.training.launch import launch
 

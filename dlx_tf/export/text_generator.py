@@ -3,8 +3,16 @@
 import numpy as np
 import tensorflow as tf
 
+from dlx_tf.models.decoder_lm.token_sampling import SAMPLING_RANGES
+from dlx_tf.ranges import within
 
-def text_generator_endpoints(generator, tokenizer):
+# Per request. 10**8 new tokens allocated 3.7 GB and would have run ~16 h; 2**31-1 ended
+# the server in std::bad_alloc. Prompts: the generate command sends at most 64 Ki
+# characters, up to 4 bytes each.
+GENERATOR_LIMITS = {"max_new_tokens": 4096, "batch": 32, "prompt_bytes": 1 << 18}
+
+
+def text_generator_endpoints(generator, tokenizer, limits=None):
     """`{"serving_default": ..., "next_token_logits": ...}` for `export_saved_model`.
 
     `serving_default` takes `prompts` tf.string `[batch]` and the scalars
@@ -18,6 +26,12 @@ def text_generator_endpoints(generator, tokenizer):
     `next_token_logits` takes `token_ids` int32 `[batch, length]`, 1 <= length <=
     the context length, and returns `logits` float32 `[batch, vocabulary]` for the
     token after the last.
+
+    Every input is checked in the graph before any work: the sampling settings against
+    `SAMPLING_RANGES` (the generate command's rules), sizes against `limits`
+    (`GENERATOR_LIMITS` updated by the given dict: new tokens, prompts or rows per
+    request, bytes per prompt); a request outside them is refused with an error naming
+    the input and its range. Write the same limits into the export's manifest.
 
     Pass `resources=[generator.model]` to `export_saved_model`.
 
@@ -38,10 +52,18 @@ def text_generator_endpoints(generator, tokenizer):
         )
     """
     context = generator.model.sequence_length
+    limits = {**GENERATOR_LIMITS, **(limits or {})}
+    batch = within(0, limits["batch"])
 
     def serve_prompts(prompts, max_new_tokens, temperature, top_k, top_p, seed):
-        tf.debugging.assert_non_negative(max_new_tokens,
-                                         message="max_new_tokens must be >= 0")
+        checks = [within(0, limits["max_new_tokens"]).check(max_new_tokens, "max_new_tokens"),
+                  batch.check(tf.size(prompts), "prompts: batch size"),
+                  within(0, limits["prompt_bytes"]).check(tf.strings.length(prompts),
+                                                          "prompts: bytes each"),
+                  *(SAMPLING_RANGES[name].check(value, name) for name, value in
+                    (("temperature", temperature), ("top_k", top_k), ("top_p", top_p)))]
+        with tf.control_dependencies(checks):
+            prompts = tf.identity(prompts)
 
         def continue_prompt(prompt):
             tokens = generator.generate(tokenizer.tf_encode(prompt)[None], max_new_tokens,
@@ -55,7 +77,9 @@ def text_generator_endpoints(generator, tokenizer):
         length = tf.shape(token_ids)[1]
         ok = (length >= 1) & (length <= context)
         message = f"token_ids must be int32 [batch, length] with 1 <= length <= {context}; got"
-        with tf.control_dependencies([tf.debugging.Assert(ok, [message, tf.shape(token_ids)])]):
+        checks = [tf.debugging.Assert(ok, [message, tf.shape(token_ids)]),
+                  batch.check(tf.shape(token_ids)[0], "token_ids: batch size")]
+        with tf.control_dependencies(checks):
             logits = generator.model(tf.identity(token_ids), training=False)
         return {"logits": logits[:, -1]}
 

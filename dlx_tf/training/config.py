@@ -2,55 +2,11 @@
 
 import dataclasses
 import json
-import math
 import types
 import typing
 
 from dlx_tf.errors import UsageError
-
-
-@dataclasses.dataclass(frozen=True)
-class Range:
-    """The values a numeric config field allows: `low`/`high` bounds (None: unbounded),
-    each inclusive unless `*_open`. Non-finite values never pass."""
-
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    high_open: bool = False
-
-    def allows(self, value):
-        if not math.isfinite(value):
-            return False
-        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
-            return False
-        return self.high is None or (value < self.high if self.high_open else value <= self.high)
-
-    def __str__(self):
-        if self.low is not None and self.high is not None:
-            return (f"in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}"
-                    f"{')' if self.high_open else ']'}")
-        if self.low is not None:
-            return f"{'>' if self.low_open else '≥'} {self.low:g}"
-        return f"{'<' if self.high_open else '≤'} {self.high:g}"
-
-
-def at_least(low):
-    return Range(low)
-
-
-def above(low):
-    return Range(low, low_open=True)
-
-
-def within(low, high, high_open=False):
-    return Range(low, high, high_open=high_open)
-
-
-POSITIVE = at_least(1)  # counts and sizes
-NON_NEGATIVE = at_least(0)
-FRACTION = within(0, 1)
-RATE = above(0)  # learning rates, temperatures
+from dlx_tf.ranges import NON_NEGATIVE, POSITIVE, Range
 
 
 @dataclasses.dataclass(frozen=True)

@@ -312,15 +312,18 @@ class Run:
         os.replace(temporary, path)
         return path
 
-    def export(self, model_name, *, resources, endpoints, warmup_inputs):
+    def export(self, model_name, *, resources, endpoints, warmup_inputs, limits=None):
         """Writes the next TF Serving version of `model_name` (see
-        `dlx_tf.export.export_saved_model`) with a manifest of this run; returns the
-        `ExportedVersion`, or None off the chief or under `--no-export`."""
+        `dlx_tf.export.export_saved_model`) with a manifest of this run and the request
+        `limits` its signatures enforce; returns the `ExportedVersion`, or None off the
+        chief or under `--no-export`."""
         if not (self._chief and self._export):
             return None
         manifest = {key: self.record[key]
                     for key in ("experiment", "profile", "config", "data", "versions")}
         manifest.update(metrics=self.metrics, run_dir=os.path.abspath(self.dir))
+        if limits is not None:
+            manifest["limits"] = limits
         exported = export_saved_model(model_name, resources=resources, endpoints=endpoints,
                                       warmup_inputs=warmup_inputs, manifest=manifest,
                                       base_dir=self.export_dir)

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+from fresh_request import request_in_fresh_process
 from tiny_decoder_lm import CONTEXT, make_tiny_model
 
 from dlx_tf.export import check_export, export_saved_model
@@ -81,3 +82,45 @@ def test_the_warmup_request_is_one_valid_serving_default_call(exported):
         **{name: tf.constant(value) for name, value in warmup.items()})["text"].numpy()
     settings = {"max_new_tokens": 6, "temperature": 0.8, "top_k": 0, "top_p": 0.95, "seed": 3}
     assert [text.decode() for text in served] == [_live(generator, "the quiet", settings)]
+
+
+def _request(**overrides):
+    """The `serving_default` inputs as a Python expression, for a fresh process."""
+    settings = {**SETTINGS, **overrides}
+    prompts = [p.encode() for p in settings.pop("prompts", ["ab"])]
+    return (f"{{'prompts': np.array({prompts!r}, object), "
+            f"'max_new_tokens': np.int32({settings['max_new_tokens']}), "
+            f"'temperature': np.float32('{settings['temperature']}'), "
+            f"'top_k': np.int32({settings['top_k']}), "
+            f"'top_p': np.float32('{settings['top_p']}'), 'seed': np.int64({settings['seed']})}}")
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"max_new_tokens": 2**31 - 1}, "max_new_tokens: expected a value in [0, 4,096], got] "
+                                    "[2147483647]"),
+    ({"max_new_tokens": -1}, "max_new_tokens: expected a value in [0, 4,096], got] [-1]"),
+    ({"prompts": ["ab"] * 33}, "prompts: batch size: expected a value in [0, 32], got] [33]"),
+    ({"temperature": float("nan")}, "temperature: expected a value ≥ 0, got] [nan]"),
+    ({"temperature": -0.5}, "temperature: expected a value ≥ 0, got] [-0.5]"),
+    ({"top_k": -1}, "top_k: expected a value ≥ 0, got] [-1]"),
+    ({"top_p": 0.0}, "top_p: expected a value in (0, 1], got] [0]"),
+    ({"top_p": 1.5}, "top_p: expected a value in (0, 1], got] [1.5]"),
+])
+def test_requests_outside_the_limits_are_refused_naming_the_input(exported, overrides,
+                                                                  message):
+    returncode, line = request_in_fresh_process(exported[2].path, _request(**overrides))
+    assert returncode == 0, line
+    assert line.startswith("refused:") and message in line, line
+
+
+def test_limits_can_be_set_at_export_time(tmp_path):
+    model = make_tiny_model()
+    endpoints = text_generator_endpoints(DecoderLMGenerator(model), TOKENIZER,
+                                         limits={"max_new_tokens": 5})
+    version = export_saved_model("tiny_lm", resources=[model], endpoints=endpoints,
+                                 warmup_inputs=_serving_inputs(max_new_tokens=5),
+                                 manifest={"experiment": "test"}, base_dir=str(tmp_path))
+    serve = tf.saved_model.load(version.path).signatures["serving_default"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"max_new_tokens: expected a "
+                                                             r"value in \[0, 5\], got"):
+        serve(**{k: tf.constant(v) for k, v in _serving_inputs(max_new_tokens=6).items()})

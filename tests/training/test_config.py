@@ -4,14 +4,12 @@ import importlib
 import pytest
 
 from dlx_tf.errors import UsageError
+from dlx_tf.ranges import POSITIVE, RATE, within
 from dlx_tf.training.config import (
-    POSITIVE,
-    RATE,
     ExperimentConfig,
     apply_overrides,
     config_differences,
     config_to_dict,
-    within,
 )
 
 

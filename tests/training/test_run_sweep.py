@@ -7,7 +7,8 @@ import json
 import pytest
 from two_player import CrashBeforeEpoch, TwoPlayer, regression_data
 
-from dlx_tf.training.config import ExperimentConfig, Range
+from dlx_tf.ranges import Range
+from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.launch import launch
 
 

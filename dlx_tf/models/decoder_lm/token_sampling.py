@@ -6,6 +6,13 @@ a `tf.while_loop`, with every setting a tensor the serving request supplies.
 
 import tensorflow as tf
 
+from dlx_tf.ranges import NON_NEGATIVE, Range
+
+# What the sampler accepts (temperature 0 = greedy, top_k 0 = off, top_p 1 = off): the
+# generate command, the config and the exported signature all check these.
+SAMPLING_RANGES = {"temperature": NON_NEGATIVE, "top_k": NON_NEGATIVE,
+                   "top_p": Range(0, 1, low_open=True)}
+
 
 def sample_next_tokens(logits, seed, temperature=1.0, top_k=0, top_p=1.0):
     """Draws one token id per row of `logits`.

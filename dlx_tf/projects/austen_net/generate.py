@@ -31,6 +31,7 @@ import sys
 
 from dlx_tf.errors import DataError, UsageError
 from dlx_tf.export.serving_config import version_numbers
+from dlx_tf.models.decoder_lm.token_sampling import SAMPLING_RANGES
 
 DEFAULT_PROMPT = "It is a truth universally acknowledged"
 CHUNK_TOKENS = 64
@@ -90,12 +91,11 @@ def check_settings(args):
     if args.tokens < 0:
         raise UsageError(f"--tokens: expected a count >= 0 (0 = until Ctrl-C), got "
                          f"{args.tokens}")
-    if args.temperature < 0:
-        raise UsageError(f"--temperature: expected >= 0 (0 = greedy), got {args.temperature}")
-    if args.top_k < 0:
-        raise UsageError(f"--top-k: expected >= 0 (0 = off), got {args.top_k}")
-    if not 0 < args.top_p <= 1:
-        raise UsageError(f"--top-p: expected a value in (0, 1], got {args.top_p}")
+    for name, allowed in SAMPLING_RANGES.items():
+        value = getattr(args, name)
+        if not allowed.allows(value):
+            flag = name.replace("_", "-")
+            raise UsageError(f"--{flag}: expected a value {allowed}, got {value}")
 
 
 def resolve_source(path):

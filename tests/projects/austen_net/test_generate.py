@@ -116,3 +116,17 @@ def test_an_empty_prompt_exits_2(trained, capsys):
     assert exit_info.value.code == 2
     assert "--prompt" in capsys.readouterr().err
     assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--temperature", "-1", "--temperature: expected a value ≥ 0, got -1.0"),
+    ("--temperature", "nan", "--temperature: expected a value ≥ 0, got nan"),
+    ("--top-k", "-2", "--top-k: expected a value ≥ 0, got -2"),
+    ("--top-p", "0", "--top-p: expected a value in (0, 1], got 0.0"),
+])
+def test_sampling_settings_follow_the_rules_the_serving_signature_checks(
+        trained, capsys, flag, value, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main([trained[0], flag, value], out=io.StringIO())
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip() == f"error: {message}"
