@@ -63,14 +63,16 @@ class NonFiniteLossGuard(keras.callbacks.Callback):
     logs are running means over the epoch, so one bad step shows in every later call."""
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
+        self.epoch, self.steps = epoch, 0
 
     def on_train_batch_end(self, batch, logs=None):
+        # Counted here: Keras 3.10 passes a call's first step, 3.15 its last.
+        self.steps += self.model.steps_per_execution
         bad = {key: float(value) for key, value in (logs or {}).items()
                if "loss" in key and not math.isfinite(float(value))}
         if bad:
             shown = ", ".join(f"{key} = {value}" for key, value in sorted(bad.items()))
-            raise NonFiniteLoss(f"non-finite loss at epoch {self.epoch + 1} step {batch + 1} "
+            raise NonFiniteLoss(f"non-finite loss at epoch {self.epoch + 1} step {self.steps} "
                                 f"({shown}); the last checkpoint is the last good state")
 
 
