@@ -17,7 +17,7 @@ Smoke result (2 CPU cores, seed 0): see README "Audio-Net".
 
 import dataclasses
 
-from dlx_tf.export.audio_classifier import audio_classifier_endpoints
+from dlx_tf.export.audio_classifier import AUDIO_LIMITS, audio_classifier_endpoints
 from dlx_tf.projects.audio_net import audio_net_setup as setup
 from dlx_tf.projects.audio_net.audio_net_figures import save_audio_net_figures
 from dlx_tf.projects.audio_net.audio_net_trainer import BackboneUnfreezing
@@ -113,7 +113,8 @@ def main(config, run):
                endpoints=audio_classifier_endpoints(segments.frontend, classifier,
                                                     segments.segment_samples, clips.genres),
                warmup_inputs={"waveforms": segments.warmup_waveforms(clips.test, 2,
-                                                                     segments_per_clip=2)})
+                                                                     segments_per_clip=2)},
+               limits=AUDIO_LIMITS)
 
 
 if __name__ == "__main__":

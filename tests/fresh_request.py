@@ -18,7 +18,7 @@ except tf.errors.InvalidArgumentError as error:
     found = re.search(r"assertion failed: .*?(?= \\[\\[\\{\\{node|$)", message)
     print("refused:", found.group(0) if found else message)
 else:
-    print("served:", {k: tuple(v.shape) for k, v in outputs.items()})
+    print("served:", {k: tuple(v.shape) for k, v in sorted(outputs.items())})
 """
 
 

@@ -3,8 +3,15 @@ genre probabilities out, the spectrogram computed inside the SavedModel."""
 
 import tensorflow as tf
 
+from dlx_tf.ranges import within
 
-def audio_classifier_endpoints(frontend, classifier, segment_samples, class_names):
+# Per request: 2**23 samples (6.3 min at 22,050 Hz) make ~126 three-second segments, which
+# the classifier takes in one batch.
+AUDIO_LIMITS = {"batch": 64, "samples_per_request": 1 << 23}
+
+
+def audio_classifier_endpoints(frontend, classifier, segment_samples, class_names,
+                               limits=None):
     """`{"serving_default": (fn, input_signature)}` for `export_saved_model`.
 
     The input `waveforms` is float32 `[batch, samples]` in [-1, 1] at the training sample
@@ -15,6 +22,10 @@ def audio_classifier_endpoints(frontend, classifier, segment_samples, class_name
     `[batch, classes]`, `label` int64 `[batch]`, `genre` string `[batch]` and `segments`
     int32 `[batch]`, the number of segments averaged.
 
+    Samples must be finite and within [-1, 1] (int16 audio sent as float would give a
+    confident answer about noise), and a request within `limits` (`AUDIO_LIMITS` updated
+    by the given dict); otherwise it is refused, naming the input, before any work.
+
     Pass `resources=[frontend, classifier]` to `export_saved_model`.
 
     Args:
@@ -24,12 +35,27 @@ def audio_classifier_endpoints(frontend, classifier, segment_samples, class_name
         class_names: the label names, index = label.
     """
     names = tf.constant(list(class_names))
+    limits = {**AUDIO_LIMITS, **(limits or {})}
 
     def serve(waveforms):
         shape = tf.shape(waveforms)
         ok = tf.logical_and(tf.rank(waveforms) == 2, tf.reduce_all(shape[-1:] >= segment_samples))
         expected = f"waveforms must be float32 [batch, samples] with samples >= {segment_samples}"
-        with tf.control_dependencies([tf.debugging.Assert(ok, [expected, "got", shape])]):
+        finite = tf.reduce_all(tf.math.is_finite(waveforms))
+        checks = [
+            tf.debugging.Assert(ok, [expected, "got", shape]),
+            within(1, limits["batch"]).check(shape[0], "waveforms: batch size"),
+            within(0, limits["samples_per_request"]).check(tf.size(waveforms),
+                                                          "waveforms: samples per request"),
+            tf.debugging.Assert(finite, ["waveforms: expected finite samples, got NaN or "
+                                         "infinity"]),
+        ]
+        with tf.control_dependencies(checks):
+            # After the finite check, so NaN cannot slip through the maximum.
+            loudest = tf.reduce_max(tf.abs(waveforms))
+        with tf.control_dependencies([within(0, 1).check(
+                loudest, "waveforms: largest |sample| (float audio in [-1, 1]; divide int16 "
+                         "samples by 32768)")]):
             waveforms = tf.identity(waveforms)
         segments = tf.signal.frame(waveforms, segment_samples, segment_samples)
         batch, count = tf.shape(segments)[0], tf.shape(segments)[1]
