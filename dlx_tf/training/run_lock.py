@@ -28,12 +28,7 @@ class RunLock:
 
     def acquire(self):
         owner = {"pid": os.getpid(), "host": socket.gethostname(), "started": utc_now()}
-        parent = os.path.dirname(os.path.abspath(self.path))
-        try:
-            os.makedirs(parent, exist_ok=True)
-        except OSError as error:
-            raise UsageError(f"--output-dir {self.folder}: cannot create {parent} "
-                             f"({error.strerror})") from None
+        parent = os.path.dirname(os.path.abspath(self.path))  # Run has created it
         while True:
             try:
                 descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
