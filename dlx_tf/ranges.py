@@ -26,17 +26,20 @@ class Range:
 
     def check(self, value, name):
         """A graph assertion that every element of `value` is finite and allowed; its
-        error names `name` and this range, then shows the value."""
+        error names `name` and this range, then shows the first values."""
         number = tf.cast(value, tf.float64)
         ok = tf.reduce_all(tf.math.is_finite(number))
         if self.low is not None:
             ok &= tf.reduce_all(number > self.low if self.low_open else number >= self.low)
         if self.high is not None:
             ok &= tf.reduce_all(number < self.high if self.high_open else number <= self.high)
-        return tf.debugging.Assert(ok, [f"{name}: expected a value {self}, got", value])
+        return tf.debugging.Assert(ok, [f"{name}: expected a value {self}, got",
+                                        tf.reshape(value, [-1])])
 
     def __str__(self):
         low, high = _shown(self.low), _shown(self.high)
+        if self.low is None and self.high is None:
+            return "that is finite"
         if self.low is not None and self.high is not None:
             return (f"in {'(' if self.low_open else '['}{low}, {high}"
                     f"{')' if self.high_open else ']'}")
@@ -54,6 +57,10 @@ def at_least(low):
     return Range(low)
 
 
+def at_most(high):
+    return Range(high=high)
+
+
 def above(low):
     return Range(low, low_open=True)
 
@@ -62,6 +69,7 @@ def within(low, high, high_open=False):
     return Range(low, high, high_open=high_open)
 
 
+FINITE = Range()
 POSITIVE = at_least(1)  # counts and sizes
 NON_NEGATIVE = at_least(0)
 FRACTION = within(0, 1)

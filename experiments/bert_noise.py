@@ -18,7 +18,7 @@ import dataclasses
 import numpy as np
 
 from dlx_tf.data.text_classification import load_text_classification
-from dlx_tf.export.text_classifier import text_classifier_endpoints
+from dlx_tf.export.text_classifier import TEXT_CLASSIFIER_LIMITS, text_classifier_endpoints
 from dlx_tf.models.bert import wordpiece_vocabulary
 from dlx_tf.projects.bert_noise import bert_noise_setup as setup
 from dlx_tf.projects.bert_noise.noise_sweep_summary import summarize_noise_sweep
@@ -109,7 +109,8 @@ def main(config, run):
         point.export(setup.export_name(point.config.noise_rate, config.data),
                      resources=[served, preprocessor],
                      endpoints=text_classifier_endpoints(served, preprocessor),
-                     warmup_inputs={"texts": np.array(data.test.texts[:4], dtype=object)})
+                     warmup_inputs={"texts": np.array(data.test.texts[:4], dtype=object)},
+                     limits=TEXT_CLASSIFIER_LIMITS)
 
     metrics, figures = summarize_noise_sweep(run.points)
     run.log(metrics)

@@ -12,7 +12,7 @@ import dataclasses
 import keras
 
 from dlx_tf.data.digits import first_examples, load_digits
-from dlx_tf.export.image_classifier import image_classifier_endpoints
+from dlx_tf.export.image_classifier import IMAGE_CLASSIFIER_LIMITS, image_classifier_endpoints
 from dlx_tf.models.mlp import MLPClassifier
 from dlx_tf.ranges import POSITIVE, RATE, within
 from dlx_tf.training.config import ExperimentConfig
@@ -64,7 +64,7 @@ def main(config, run):
         run.label("Test predictions: predicted (true)")))
     run.export("intro_mlp", resources=[model],
                endpoints=image_classifier_endpoints(model, 28, 28, 1),
-               warmup_inputs={"images": test_images[:4, ..., 0]})
+               warmup_inputs={"images": test_images[:4, ..., 0]}, limits=IMAGE_CLASSIFIER_LIMITS)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""One request to a SavedModel in a fresh Python process: a request that aborted the
-process (std::bad_alloc, SIGABRT) fails the test that sent it, not the whole suite."""
+"""Requests to a SavedModel in a fresh Python process: a request that aborted the process
+(std::bad_alloc, SIGABRT, a kernel's `Check failed`) fails the test that sent it, not the
+whole suite."""
 
 import subprocess
 import sys
@@ -9,24 +10,32 @@ import re
 import sys
 import numpy as np
 import tensorflow as tf
-path, signature, build = sys.argv[1:]
+import tensorflow_text  # registers the TF Text ops of the BERT exports
+path, signature, requests = sys.argv[1:]
 serve = tf.saved_model.load(path).signatures[signature]
-try:
-    outputs = serve(**{k: tf.constant(v) for k, v in eval(build).items()})
-except tf.errors.InvalidArgumentError as error:
-    message = " ".join(error.message.split())
-    found = re.search(r"assertion failed: .*?(?= \\[\\[\\{\\{node|$)", message)
-    print("refused:", found.group(0) if found else message)
-else:
-    print("served:", {k: tuple(v.shape) for k, v in sorted(outputs.items())})
+for build in eval(requests):
+    try:
+        outputs = serve(**{k: tf.constant(v) for k, v in eval(build).items()})
+    except tf.errors.InvalidArgumentError as error:
+        message = " ".join(error.message.split())
+        found = re.search(r"assertion failed: .*?(?= \\[\\[\\{\\{node|$)", message)
+        print("refused:", found.group(0) if found else message, flush=True)
+    else:
+        print("served:", {k: tuple(v.shape) for k, v in sorted(outputs.items())}, flush=True)
 """
 
 
-def request_in_fresh_process(version_path, inputs, signature="serving_default", timeout=120):
-    """Sends `inputs` (a Python expression building `{name: numpy array}`, with `np`) to
-    `signature`; returns `(returncode, last line printed)`: "refused: <message>" (the
-    assertion's own text when a graph assertion refused it) or "served: <output shapes>"."""
-    result = subprocess.run([sys.executable, "-c", _SCRIPT, version_path, signature, inputs],
-                            capture_output=True, text=True, timeout=timeout)
+def requests_in_fresh_process(version_path, requests, signature="serving_default",
+                              timeout=180):
+    """Sends each of `requests` (Python expressions building `{name: numpy array}`, with
+    `np`) to `signature` in one fresh process; returns `(returncode, lines)`, a line per
+    request answered: "refused: <message>" (the assertion's own text when a graph
+    assertion refused it) or "served: <output shapes>". After an abort, the lines stop
+    and the last one is the end of stderr."""
+    result = subprocess.run([sys.executable, "-c", _SCRIPT, version_path, signature,
+                             repr(list(requests))], capture_output=True, text=True,
+                            timeout=timeout)
     lines = result.stdout.strip().splitlines()
-    return result.returncode, lines[-1] if lines else result.stderr[-2000:]
+    if result.returncode != 0:
+        lines.append(result.stderr[-2000:])
+    return result.returncode, lines

@@ -3,7 +3,8 @@ genre probabilities out, the spectrogram computed inside the SavedModel."""
 
 import tensorflow as tf
 
-from dlx_tf.ranges import within
+from dlx_tf.export.request_checks import check_layout, checked, request_spec
+from dlx_tf.ranges import at_least, at_most, within
 
 # Per request: 2**23 samples (6.3 min at 22,050 Hz) make ~126 three-second segments, which
 # the classifier takes in one batch.
@@ -38,25 +39,23 @@ def audio_classifier_endpoints(frontend, classifier, segment_samples, class_name
     limits = {**AUDIO_LIMITS, **(limits or {})}
 
     def serve(waveforms):
-        shape = tf.shape(waveforms)
-        ok = tf.logical_and(tf.rank(waveforms) == 2, tf.reduce_all(shape[-1:] >= segment_samples))
-        expected = f"waveforms must be float32 [batch, samples] with samples >= {segment_samples}"
-        finite = tf.reduce_all(tf.math.is_finite(waveforms))
-        checks = [
-            tf.debugging.Assert(ok, [expected, "got", shape]),
-            within(1, limits["batch"]).check(shape[0], "waveforms: batch size"),
-            within(0, limits["samples_per_request"]).check(tf.size(waveforms),
-                                                          "waveforms: samples per request"),
-            tf.debugging.Assert(finite, ["waveforms: expected finite samples, got NaN or "
-                                         "infinity"]),
-        ]
+        layout, sizes = check_layout(waveforms, "waveforms", ("batch", "samples"))
+        with tf.control_dependencies([layout]):
+            checks = [
+                at_least(segment_samples).check(sizes[1], "waveforms: samples per clip"),
+                within(1, limits["batch"]).check(sizes[0], "waveforms: batch size"),
+                at_most(limits["samples_per_request"]).check(tf.size(waveforms),
+                                                             "waveforms: samples per request"),
+            ]
         with tf.control_dependencies(checks):
+            finite = tf.debugging.Assert(tf.reduce_all(tf.math.is_finite(waveforms)), [
+                "waveforms: expected finite samples, got NaN or infinity"])
+        with tf.control_dependencies([finite]):
             # After the finite check, so NaN cannot slip through the maximum.
-            loudest = tf.reduce_max(tf.abs(waveforms))
-        with tf.control_dependencies([within(0, 1).check(
-                loudest, "waveforms: largest |sample| (float audio in [-1, 1]; divide int16 "
-                         "samples by 32768)")]):
-            waveforms = tf.identity(waveforms)
+            loudest = within(0, 1).check(
+                tf.reduce_max(tf.abs(waveforms)), "waveforms: largest |sample| (float audio "
+                                                  "in [-1, 1]; divide int16 samples by 32768)")
+        waveforms = checked(waveforms, [loudest], [None, None])
         segments = tf.signal.frame(waveforms, segment_samples, segment_samples)
         batch, count = tf.shape(segments)[0], tf.shape(segments)[1]
         flat = tf.reshape(segments, [batch * count, segment_samples])
@@ -68,5 +67,4 @@ def audio_classifier_endpoints(frontend, classifier, segment_samples, class_name
         return {"probabilities": probabilities, "label": label,
                 "genre": tf.gather(names, label), "segments": tf.fill([batch], count)}
 
-    signature = [tf.TensorSpec([None, None], tf.float32, name="waveforms")]
-    return {"serving_default": (serve, signature)}
+    return {"serving_default": (serve, [request_spec(tf.float32, "waveforms")])}

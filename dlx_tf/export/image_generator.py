@@ -3,45 +3,69 @@
 import tensorflow as tf
 
 from dlx_tf.data.unpaired_images import from_unit_range, to_unit_range
+from dlx_tf.export.request_checks import check_layout, check_same_batch, checked, request_spec
+from dlx_tf.ranges import FINITE, FRACTION, within
+
+# Per request: a 32² generator or autoencoder handles 256 images in well under a second.
+IMAGE_GENERATOR_LIMITS = {"batch": 256}
+# A class mixture's weights must sum to 1 up to float32 rounding of hand-written weights.
+MIXTURE_SUM = within(1 - 1e-3, 1 + 1e-3)
 
 
-def conditional_generator_endpoints(generator, latent_dim, num_classes):
+def conditional_generator_endpoints(generator, latent_dim, num_classes, limits=None):
     """`{"serving_default": ...}`: `latents` float32 `[batch, latent_dim]` and
     `class_mixture` float32 `[batch, num_classes]` (a one-hot class, or weights such as
-    0.5 bird + 0.5 horse) → `images` uint8 `[batch, h, w, 3]`.
+    0.5 bird + 0.5 horse: each in [0, 1], each row summing to 1) → `images` uint8
+    `[batch, h, w, 3]`. Latents must be finite, and the batch within `limits`
+    (`IMAGE_GENERATOR_LIMITS` updated by the given dict); anything else is refused, naming the
+    input, before any work.
     """
+    limits = {**IMAGE_GENERATOR_LIMITS, **(limits or {})}
 
     def serve(latents, class_mixture):
-        batch = tf.shape(latents)[0]
-        ok = tf.equal(tf.shape(class_mixture)[0], batch)
-        message = "latents and class_mixture must have the same batch size; got"
-        with tf.control_dependencies([tf.debugging.Assert(
-                ok, [message, tf.shape(latents), tf.shape(class_mixture)])]):
-            images = generator((latents, class_mixture), training=False)
-        return {"images": from_unit_range(images)}
+        latents_layout, sizes = check_layout(latents, "latents", ("batch", latent_dim))
+        mixture_layout, _ = check_layout(class_mixture, "class_mixture", ("batch", num_classes))
+        with tf.control_dependencies([latents_layout, mixture_layout]):
+            checks = [
+                check_same_batch({"latents": latents, "class_mixture": class_mixture}),
+                within(1, limits["batch"]).check(sizes[0], "latents: batch size"),
+                FINITE.check(latents, "latents"),
+                FRACTION.check(class_mixture, "class_mixture"),
+                MIXTURE_SUM.check(tf.reduce_sum(class_mixture, axis=-1),
+                                  "class_mixture: sum of each row"),
+            ]
+        latents = checked(latents, checks, [None, latent_dim])
+        class_mixture = checked(class_mixture, checks, [None, num_classes])
+        return {"images": from_unit_range(generator((latents, class_mixture), training=False))}
 
-    signature = [tf.TensorSpec([None, latent_dim], tf.float32, name="latents"),
-                 tf.TensorSpec([None, num_classes], tf.float32, name="class_mixture")]
-    return {"serving_default": (serve, signature)}
+    return {"serving_default": (serve, [request_spec(tf.float32, "latents"),
+                                        request_spec(tf.float32, "class_mixture")])}
 
 
-def interpolator_endpoints(interpolate, height, width):
+def interpolator_endpoints(interpolate, height, width, limits=None):
     """`{"serving_default": ...}`: `images_a`, `images_b` uint8 `[batch, height, width, 3]`
-    and `alpha` float32 `[batch]` → `images` uint8, the decoding of the latent
+    and `alpha` float32 `[batch]` in [0, 1] → `images` uint8, the decoding of the latent
     `(1 - alpha) · encode(a) + alpha · encode(b)` given by `interpolate(a, b, alpha)`.
+    The batch must be within `limits` (`IMAGE_GENERATOR_LIMITS` updated by the given dict);
+    anything else is refused, naming the input, before any work.
     """
+    limits = {**IMAGE_GENERATOR_LIMITS, **(limits or {})}
+    image_layout = ("batch", height, width, 3)
 
     def serve(images_a, images_b, alpha):
-        expected = tf.constant([height, width, 3])
-        ok = tf.logical_and(tf.reduce_all(tf.equal(tf.shape(images_a)[1:], expected)),
-                            tf.reduce_all(tf.equal(tf.shape(images_b), tf.shape(images_a))))
-        message = f"images_a and images_b must both be uint8 [batch, {height}, {width}, 3]; got"
-        with tf.control_dependencies([tf.debugging.Assert(
-                ok, [message, tf.shape(images_a), tf.shape(images_b)])]):
-            mixed = interpolate(to_unit_range(images_a), to_unit_range(images_b), alpha)
+        inputs = {"images_a": images_a, "images_b": images_b, "alpha": alpha}
+        layouts = [check_layout(images_a, "images_a", image_layout),
+                   check_layout(images_b, "images_b", image_layout),
+                   check_layout(alpha, "alpha", ("batch",))]
+        with tf.control_dependencies([layout for layout, _ in layouts]):
+            checks = [check_same_batch(inputs),
+                      within(1, limits["batch"]).check(layouts[0][1][0], "images_a: batch size"),
+                      FRACTION.check(alpha, "alpha")]
+        images_a, images_b = (to_unit_range(checked(images, checks, [None, height, width, 3]))
+                              for images in (images_a, images_b))
+        mixed = interpolate(images_a, images_b, checked(alpha, checks, [None]))
         return {"images": from_unit_range(mixed)}
 
-    signature = [tf.TensorSpec([None, height, width, 3], tf.uint8, name="images_a"),
-                 tf.TensorSpec([None, height, width, 3], tf.uint8, name="images_b"),
-                 tf.TensorSpec([None], tf.float32, name="alpha")]
-    return {"serving_default": (serve, signature)}
+    return {"serving_default": (serve, [request_spec(tf.uint8, "images_a"),
+                                        request_spec(tf.uint8, "images_b"),
+                                        request_spec(tf.float32, "alpha")])}

@@ -3,7 +3,8 @@
 import tensorflow as tf
 
 from dlx_tf.data.unpaired_images import from_unit_range, to_unit_range
-from dlx_tf.ranges import at_least, within
+from dlx_tf.export.request_checks import check_layout, checked, request_spec
+from dlx_tf.ranges import at_least, at_most, within
 
 # Per request: a 1024² image through CycleGAN's 9-block generator keeps ~1-2 GB of
 # activations alive on a CPU; a 4096² one ended a server in std::bad_alloc.
@@ -15,7 +16,7 @@ MIN_SIDE = 8
 def image_translator_endpoints(generator, multiple=4, limits=None):
     """`{"serving_default": (fn, input_signature)}` for `export_saved_model`.
 
-    Input `images`: uint8 `[batch, height, width, 3]`, height and width at least
+    Input `images`: uint8 `[batch, height, width, 3]` (RGB), height and width at least
     `MIN_SIDE` and divisible by `multiple` (the generator's total stride); output
     `images` of the same shape. A request over `limits` (`TRANSLATOR_LIMITS` updated by
     the given dict: pixels per image, images per request) is refused with an error naming
@@ -24,21 +25,21 @@ def image_translator_endpoints(generator, multiple=4, limits=None):
     limits = {**TRANSLATOR_LIMITS, **(limits or {})}
 
     def serve(images):
-        shape = tf.shape(images)
-        divisible = tf.logical_and(shape[1] % multiple == 0, shape[2] % multiple == 0)
-        message = f"images must be uint8 [batch, height, width, 3] with height and width " \
-                  f"divisible by {multiple}; got shape"
-        checks = [
-            within(1, limits["batch"]).check(shape[0], "images: batch size"),
-            at_least(MIN_SIDE).check(tf.reduce_min(shape[1:3]), "images: height and width"),
-            within(1, limits["pixels_per_image"]).check(
-                tf.cast(shape[1], tf.int64) * tf.cast(shape[2], tf.int64),
-                "images: pixels per image (height × width)"),
-            tf.debugging.Assert(divisible, [message, shape], summarize=4),
-        ]
-        with tf.control_dependencies(checks):
-            pixels = to_unit_range(images)
+        layout, sizes = check_layout(images, "images", ("batch", "height", "width", 3))
+        batch, height, width = sizes[0], sizes[1], sizes[2]
+        with tf.control_dependencies([layout]):
+            checks = [
+                within(1, limits["batch"]).check(batch, "images: batch size"),
+                at_least(MIN_SIDE).check(tf.minimum(height, width), "images: height and width"),
+                at_most(limits["pixels_per_image"]).check(
+                    tf.cast(height, tf.int64) * tf.cast(width, tf.int64),
+                    "images: pixels per image (height × width)"),
+                tf.debugging.Assert(
+                    (height % multiple == 0) & (width % multiple == 0),
+                    [f"images: expected height and width divisible by {multiple}, got shape",
+                     tf.shape(images)], summarize=4),
+            ]
+        pixels = to_unit_range(checked(images, checks, [None, None, None, 3]))
         return {"images": from_unit_range(generator(pixels, training=False))}
 
-    signature = [tf.TensorSpec([None, None, None, 3], tf.uint8, name="images")]
-    return {"serving_default": (serve, signature)}
+    return {"serving_default": (serve, [request_spec(tf.uint8, "images")])}

@@ -95,7 +95,7 @@ def run_checks(version_dir, manifest, host):
         return failures  # loading would only fail with "Op type not registered"
 
     loaded = tf.saved_model.load(version_dir)
-    for line in describe_signatures(loaded):
+    for line in describe_signatures(loaded) + describe_limits(manifest):
         print(line)
     warmup_failures = check_warmup(
         loaded, read_warmup_requests(os.path.join(version_dir, WARMUP_FILE)), manifest["warmup"]
@@ -163,12 +163,23 @@ def describe_signatures(loaded):
     for name, fn in sorted(loaded.signatures.items()):
         _, inputs = fn.structured_input_signature
         lines.append(f"signature {name}")
-        lines += [f"  input  {key}: {spec.dtype.name} {spec.shape}" for key, spec in inputs.items()]
+        lines += [f"  input  {key}: {spec.dtype.name} {_shown_shape(spec.shape)}"
+                  for key, spec in inputs.items()]
         lines += [
             f"  output {key}: {tensor.dtype.name} {tensor.shape}"
             for key, tensor in sorted(fn.structured_outputs.items())
         ]
     return lines
+
+
+def _shown_shape(shape):
+    # dlx_tf declares serving inputs without a shape and checks each in the graph.
+    return "(any shape, checked in the graph)" if shape.rank is None else str(shape)
+
+
+def describe_limits(manifest):
+    limits = manifest.get("limits") or {}
+    return [f"limit  {name}: {value:,}" for name, value in sorted(limits.items())]
 
 
 def read_warmup_requests(path):

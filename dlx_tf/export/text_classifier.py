@@ -3,15 +3,25 @@
 import keras
 import tensorflow as tf
 
+from dlx_tf.export.request_checks import check_layout, check_same_batch, checked, request_spec
+from dlx_tf.ranges import within
 
-def text_classifier_endpoints(classifier, preprocessor):
+# Per request: BERT-Base on 128 texts of 128 tokens takes seconds on a CPU; texts are
+# truncated to the sequence length, but tokenizing comes first, so their bytes are capped.
+TEXT_CLASSIFIER_LIMITS = {"batch": 128, "text_bytes": 1 << 18}
+
+
+def text_classifier_endpoints(classifier, preprocessor, limits=None):
     """`{"serving_default": ..., "token_ids": ...}` for `export_saved_model`.
 
     `serving_default` takes `texts`, tf.string `[batch]`, and runs `preprocessor` (tokenize,
     truncate, pack to its `sequence_length`) inside the SavedModel. `token_ids` takes
     `token_ids`, `padding_mask` (0/1) and `segment_ids`, all int32 `[batch, sequence_length]`,
-    for clients that tokenize themselves. Both return `probabilities` float32
-    `[batch, classes]` and `label` int64 `[batch]`.
+    for clients that tokenize themselves: ids in [0, vocabulary), mask 0 or 1, segments in
+    [0, segments). Both return `probabilities` float32 `[batch, classes]` and `label`
+    int64 `[batch]`. A request outside these rules or `limits` (`TEXT_CLASSIFIER_LIMITS`
+    updated by the given dict: texts or rows per request, bytes per text) is refused,
+    naming the input, before any work; write the same limits into the export's manifest.
 
     The string signature holds TF Text ops (`FastWordpieceTokenizeWithOffsets`,
     `TFText>RoundRobinTrim`, ...): loading it needs `import tensorflow_text`, and serving it
@@ -20,9 +30,9 @@ def text_classifier_endpoints(classifier, preprocessor):
     built here if it is not yet.
 
     Args:
-        classifier: a Keras model mapping the BERT input dict `{"token_ids", "segment_ids",
-            "padding_mask"}` to logits `[batch, classes]`, e.g.
-            `keras_hub.models.BertTextClassifier`.
+        classifier: a `keras_hub.models.BertTextClassifier` (or a Keras model with a BERT
+            `backbone`) mapping the input dict `{"token_ids", "segment_ids",
+            "padding_mask"}` to logits `[batch, classes]`.
         preprocessor: a `keras_hub.models.BertTextClassifierPreprocessor` (or any
             preprocessor mapping strings to that dict), usually `classifier.preprocessor`.
 
@@ -39,6 +49,12 @@ def text_classifier_endpoints(classifier, preprocessor):
         # ExportArchive.track() refuses unbuilt layers; building creates the packer.
         preprocessor.build(None)
     sequence_length = preprocessor.sequence_length
+    limits = {**TEXT_CLASSIFIER_LIMITS, **(limits or {})}
+    batch = within(1, limits["batch"])
+    backbone = classifier.backbone
+    id_ranges = {"token_ids": within(0, backbone.vocabulary_size, high_open=True),
+                 "padding_mask": within(0, 1),
+                 "segment_ids": within(0, backbone.num_segments, high_open=True)}
 
     def classify(inputs):
         # Mixed precision gives float16 logits; softmax and serve in float32.
@@ -47,33 +63,28 @@ def text_classifier_endpoints(classifier, preprocessor):
         return {"probabilities": probabilities, "label": tf.argmax(probabilities, axis=-1)}
 
     def serve_texts(texts):
+        layout, sizes = check_layout(texts, "texts", ("batch",))
+        with tf.control_dependencies([layout]):
+            checks = [batch.check(sizes[0], "texts: batch size"),
+                      within(0, limits["text_bytes"]).check(tf.strings.length(texts),
+                                                            "texts: bytes each")]
         # A preprocessor called without labels returns the input dict alone.
-        inputs, _, _ = keras.utils.unpack_x_y_sample_weight(preprocessor(texts))
+        inputs, _, _ = keras.utils.unpack_x_y_sample_weight(
+            preprocessor(checked(texts, checks, [None])))
         return classify(inputs)
 
     def serve_token_ids(token_ids, padding_mask, segment_ids):
-        # Loaded signatures and TF Serving do not enforce the static sequence length; without
-        # this check a wrong one fails deep inside the backbone ("Incompatible shapes").
         ids = {"token_ids": token_ids, "padding_mask": padding_mask, "segment_ids": segment_ids}
-        batch = tf.shape(token_ids)[0]
-        ok = tf.reduce_all(
-            [
-                (tf.rank(t) == 2)
-                & (tf.shape(t)[0] == batch)
-                & tf.reduce_all(tf.shape(t)[1:] == sequence_length)
-                for t in ids.values()
-            ]
-        )
-        expected = ", ".join(ids) + f" must all be int32 [batch, {sequence_length}]; got"
-        shapes = [tf.shape(tensor) for tensor in ids.values()]
-        with tf.control_dependencies([tf.debugging.Assert(ok, [expected, *shapes])]):
-            return classify({name: tf.identity(tensor) for name, tensor in ids.items()})
+        layouts = [check_layout(tensor, name, ("batch", sequence_length))[0]
+                   for name, tensor in ids.items()]
+        with tf.control_dependencies(layouts):
+            checks = [check_same_batch(ids),
+                      batch.check(tf.shape(token_ids)[0], "token_ids: batch size"),
+                      *(id_ranges[name].check(tensor, name) for name, tensor in ids.items())]
+        return classify({name: checked(tensor, checks, [None, sequence_length])
+                         for name, tensor in ids.items()})
 
-    id_specs = [
-        tf.TensorSpec([None, sequence_length], tf.int32, name=name)
-        for name in ("token_ids", "padding_mask", "segment_ids")
-    ]
     return {
-        "serving_default": (serve_texts, [tf.TensorSpec([None], tf.string, name="texts")]),
-        "token_ids": (serve_token_ids, id_specs),
+        "serving_default": (serve_texts, [request_spec(tf.string, "texts")]),
+        "token_ids": (serve_token_ids, [request_spec(tf.int32, name) for name in id_ranges]),
     }

@@ -3,6 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
+from dlx_tf.export.request_checks import check_layout, checked, request_spec
 from dlx_tf.models.decoder_lm.token_sampling import SAMPLING_RANGES
 from dlx_tf.ranges import within
 
@@ -23,8 +24,8 @@ def text_generator_endpoints(generator, tokenizer, limits=None):
     the SavedModel in core TF ops. Each prompt is generated on its own, so a prompt and
     a seed give the same text whatever else is in the batch.
 
-    `next_token_logits` takes `token_ids` int32 `[batch, length]`, 1 <= length <=
-    the context length, and returns `logits` float32 `[batch, vocabulary]` for the
+    `next_token_logits` takes `token_ids` int32 `[batch, length]`, ids in [0, vocabulary),
+    1 <= length <= the context length, and returns `logits` float32 `[batch, vocabulary]` for the
     token after the last.
 
     Every input is checked in the graph before any work: the sampling settings against
@@ -52,49 +53,49 @@ def text_generator_endpoints(generator, tokenizer, limits=None):
         )
     """
     context = generator.model.sequence_length
+    vocabulary = generator.model.vocabulary_size
     limits = {**GENERATOR_LIMITS, **(limits or {})}
     batch = within(0, limits["batch"])
 
     def serve_prompts(prompts, max_new_tokens, temperature, top_k, top_p, seed):
-        checks = [within(0, limits["max_new_tokens"]).check(max_new_tokens, "max_new_tokens"),
-                  batch.check(tf.size(prompts), "prompts: batch size"),
-                  within(0, limits["prompt_bytes"]).check(tf.strings.length(prompts),
-                                                          "prompts: bytes each"),
-                  *(SAMPLING_RANGES[name].check(value, name) for name, value in
-                    (("temperature", temperature), ("top_k", top_k), ("top_p", top_p)))]
-        with tf.control_dependencies(checks):
-            prompts = tf.identity(prompts)
+        settings = {"max_new_tokens": max_new_tokens, "temperature": temperature,
+                    "top_k": top_k, "top_p": top_p, "seed": seed}
+        layout, sizes = check_layout(prompts, "prompts", ("batch",))
+        layouts = [layout, *(check_layout(value, name, ())[0] for name, value in settings.items())]
+        with tf.control_dependencies(layouts):
+            checks = [within(0, limits["max_new_tokens"]).check(max_new_tokens, "max_new_tokens"),
+                      batch.check(sizes[0], "prompts: batch size"),
+                      within(0, limits["prompt_bytes"]).check(tf.strings.length(prompts),
+                                                              "prompts: bytes each"),
+                      *(SAMPLING_RANGES[name].check(settings[name], name)
+                        for name in ("temperature", "top_k", "top_p"))]
+        prompts = checked(prompts, checks, [None])
+        settings = {name: checked(value, checks, []) for name, value in settings.items()}
 
         def continue_prompt(prompt):
-            tokens = generator.generate(tokenizer.tf_encode(prompt)[None], max_new_tokens,
-                                        seed, temperature, top_k, top_p)
+            tokens = generator.generate(
+                tokenizer.tf_encode(prompt)[None], settings["max_new_tokens"], settings["seed"],
+                settings["temperature"], settings["top_k"], settings["top_p"])
             return tokenizer.tf_decode(tokens[0])
 
         texts = tf.map_fn(continue_prompt, prompts, fn_output_signature=tf.string)
         return {"text": texts}
 
     def serve_logits(token_ids):
-        length = tf.shape(token_ids)[1]
-        ok = (length >= 1) & (length <= context)
-        message = f"token_ids must be int32 [batch, length] with 1 <= length <= {context}; got"
-        checks = [tf.debugging.Assert(ok, [message, tf.shape(token_ids)]),
-                  batch.check(tf.shape(token_ids)[0], "token_ids: batch size")]
-        with tf.control_dependencies(checks):
-            logits = generator.model(tf.identity(token_ids), training=False)
+        layout, sizes = check_layout(token_ids, "token_ids", ("batch", "length"))
+        with tf.control_dependencies([layout]):
+            checks = [within(1, context).check(sizes[1], "token_ids: length"),
+                      batch.check(sizes[0], "token_ids: batch size"),
+                      within(0, vocabulary, high_open=True).check(token_ids, "token_ids")]
+        logits = generator.model(checked(token_ids, checks, [None, None]), training=False)
         return {"logits": logits[:, -1]}
 
-    scalar = tf.TensorShape([])
+    names = ("prompts", "max_new_tokens", "temperature", "top_k", "top_p", "seed")
+    dtypes = (tf.string, tf.int32, tf.float32, tf.int32, tf.float32, tf.int64)
     return {
-        "serving_default": (serve_prompts, [
-            tf.TensorSpec([None], tf.string, name="prompts"),
-            tf.TensorSpec(scalar, tf.int32, name="max_new_tokens"),
-            tf.TensorSpec(scalar, tf.float32, name="temperature"),
-            tf.TensorSpec(scalar, tf.int32, name="top_k"),
-            tf.TensorSpec(scalar, tf.float32, name="top_p"),
-            tf.TensorSpec(scalar, tf.int64, name="seed"),
-        ]),
-        "next_token_logits": (serve_logits, [
-            tf.TensorSpec([None, None], tf.int32, name="token_ids")]),
+        "serving_default": (serve_prompts, [request_spec(dtype, name)
+                                            for dtype, name in zip(dtypes, names)]),
+        "next_token_logits": (serve_logits, [request_spec(tf.int32, "token_ids")]),
     }
 
 

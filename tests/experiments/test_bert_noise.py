@@ -46,6 +46,7 @@ def test_the_sweep_writes_charts_and_a_serving_model_per_rate(sweep):
     result = check_export(str(base / "saved_models" / names[0]))
     assert result.returncode == 0, result.stdout
     assert "TFText>RoundRobinTrim" in result.stdout
+    assert "limit  batch: 128" in result.stdout and "limit  text_bytes: 262,144" in result.stdout
     loaded = tf.saved_model.load(str(base / "saved_models" / names[0] / "1"))
     outputs = loaded.signatures["serving_default"](texts=tf.constant(["a document", ""]))
     assert outputs["probabilities"].shape == (2, 4) and outputs["label"].dtype == tf.int64

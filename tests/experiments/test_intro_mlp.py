@@ -100,6 +100,8 @@ def test_export_passes_the_fresh_process_checker(smoke):
     result = check_export(str(base / "saved_models" / "intro_mlp"))
     assert result.returncode == 0, result.stdout
     assert "warmup check: outputs match the manifest" in result.stdout
+    assert "  input  images: uint8 (any shape, checked in the graph)" in result.stdout
+    assert "limit  batch: 1,024" in result.stdout  # IMAGE_CLASSIFIER_LIMITS, from the manifest
     assert "curl -X POST http://localhost:8501/v1/models/intro_mlp:predict" in result.stdout
     config = (base / "saved_models" / "models.config").read_text()
     assert 'name: "intro_mlp"' in config and 'base_path: "/models/intro_mlp"' in config

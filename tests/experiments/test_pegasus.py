@@ -70,6 +70,7 @@ def test_both_exports_serve(smoke):
     for name in names:
         result = check_export(str(base / "saved_models" / name))
         assert result.returncode == 0, result.stdout
+        assert "limit  batch: 256" in result.stdout
     generator = tf.saved_model.load(str(base / "saved_models" / names[1] / "1"))
     latents = tf.constant(np.random.default_rng(0).normal(size=(3, 100)), tf.float32)
     mixture = tf.constant([[0.0] * 2 + [0.5] + [0.0] * 4 + [0.5] + [0.0] * 2] * 3)

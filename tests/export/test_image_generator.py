@@ -1,6 +1,6 @@
 import numpy as np
-import pytest
 import tensorflow as tf
+from fresh_request import requests_in_fresh_process
 from harness import check_saved_model_matches
 
 from dlx_tf.data.unpaired_images import from_unit_range, to_unit_range
@@ -14,6 +14,60 @@ from dlx_tf.models.acai.acai_decoder import ACAIDecoder
 from dlx_tf.models.acai.acai_encoder import ACAIEncoder
 from dlx_tf.models.dcgan.dcgan_generator import DCGANGenerator
 
+# Requests to a generator of latent size 6 and 3 classes → the answer. Before these checks
+# NaN gave black images, and negative or unnormalised mixtures were drawn as given.
+_LATENTS, _MIXTURE = "np.zeros((2, 6), np.float32)", "np.array([[1, 0, 0]] * 2, np.float32)"
+GENERATOR_REQUESTS = {
+    f"{{'latents': {_LATENTS}, 'class_mixture': np.array([[1.5, -0.5, 0]] * 2, np.float32)}}":
+        "refused: assertion failed: [class_mixture: expected a value in [0, 1], got] "
+        "[1.5 -0.5 0...]",
+    f"{{'latents': {_LATENTS}, 'class_mixture': np.array([[0.5, 0.2, 0]] * 2, np.float32)}}":
+        "refused: assertion failed: [class_mixture: sum of each row: expected a value in "
+        "[0.999, 1.001], got] [0.7 0.7]",
+    f"{{'latents': np.full((2, 6), np.nan, np.float32), 'class_mixture': {_MIXTURE}}}":
+        "refused: assertion failed: [latents: expected a value that is finite, got] "
+        "[nan nan nan...]",
+    f"{{'latents': {_LATENTS}, 'class_mixture': np.ones((2, 4), np.float32) / 4}}":
+        "refused: assertion failed: [class_mixture: expected float32 [batch, 3], got shape] "
+        "[2 4]",
+    f"{{'latents': np.zeros((2, 5), np.float32), 'class_mixture': {_MIXTURE}}}":
+        "refused: assertion failed: [latents: expected float32 [batch, 6], got shape] [2 5]",
+    f"{{'latents': np.zeros((6,), np.float32), 'class_mixture': {_MIXTURE}}}":
+        "refused: assertion failed: [latents: expected float32 [batch, 6], got shape] [6]",
+    f"{{'latents': np.zeros((1, 6), np.float32), 'class_mixture': {_MIXTURE}}}":
+        "refused: assertion failed: [latents, class_mixture: expected the same batch size, "
+        "got] [1] [2]",
+    "{'latents': np.zeros((257, 6), np.float32), "
+    "'class_mixture': np.array([[1, 0, 0]] * 257, np.float32)}":
+        "refused: assertion failed: [latents: batch size: expected a value in [1, 256], got] "
+        "[257]",
+    f"{{'latents': {_LATENTS}, 'class_mixture': np.array([[0.3, 0.3, 0.4]] * 2, np.float32)}}":
+        "served: {'images': (2, 8, 8, 3)}",
+}
+_IMAGES = "np.zeros((2, 8, 8, 3), np.uint8)"
+INTERPOLATOR_REQUESTS = {
+    f"{{'images_a': {_IMAGES}, 'images_b': {_IMAGES}, 'alpha': np.array([0.5, 1.5], np.float32)}}":
+        "refused: assertion failed: [alpha: expected a value in [0, 1], got] [0.5 1.5]",
+    f"{{'images_a': {_IMAGES}, 'images_b': {_IMAGES}, 'alpha': np.array([np.nan] * 2, np.float32)}}":
+        "refused: assertion failed: [alpha: expected a value in [0, 1], got] [nan nan]",
+    f"{{'images_a': {_IMAGES}, 'images_b': np.zeros((1, 8, 8, 3), np.uint8), "
+    f"'alpha': np.zeros(2, np.float32)}}":
+        "refused: assertion failed: [images_a, images_b, alpha: expected the same batch size, "
+        "got] [2] [1] [2]",
+    f"{{'images_a': np.zeros((8, 8, 3), np.uint8), 'images_b': {_IMAGES}, "
+    f"'alpha': np.zeros(2, np.float32)}}":
+        "refused: assertion failed: [images_a: expected uint8 [batch, 8, 8, 3], got shape] "
+        "[8 8 3]",
+    f"{{'images_a': {_IMAGES}, 'images_b': np.zeros((2, 16, 16, 3), np.uint8), "
+    f"'alpha': np.zeros(2, np.float32)}}":
+        "refused: assertion failed: [images_b: expected uint8 [batch, 8, 8, 3], got shape] "
+        "[2 16 16 3]",
+    f"{{'images_a': {_IMAGES}, 'images_b': {_IMAGES}, 'alpha': np.float32(0.5)}}":
+        "refused: assertion failed: [alpha: expected float32 [batch], got shape] []",
+    f"{{'images_a': {_IMAGES}, 'images_b': {_IMAGES}, 'alpha': np.array([0, 1], np.float32)}}":
+        "served: {'images': (2, 8, 8, 3)}",
+}
+
 
 def test_conditional_generator_serves_uint8_images_for_class_mixtures(tmp_path):
     generator = DCGANGenerator(latent_dim=6, num_classes=3, embedding_dim=4, filters=4,
@@ -24,9 +78,9 @@ def test_conditional_generator_serves_uint8_images_for_class_mixtures(tmp_path):
     exported = check_saved_model_matches(
         "generator", generator, conditional_generator_endpoints(generator, 6, 3),
         {"latents": latents, "class_mixture": mixture}, {"images": expected}, tmp_path)
-    serve = tf.saved_model.load(exported.path).signatures["serving_default"]
-    with pytest.raises(tf.errors.InvalidArgumentError, match="same batch size"):
-        serve(latents=tf.constant(latents), class_mixture=tf.constant(mixture[:1]))
+    returncode, lines = requests_in_fresh_process(exported.path, list(GENERATOR_REQUESTS))
+    assert returncode == 0, lines
+    assert lines == list(GENERATOR_REQUESTS.values())
 
 
 def test_interpolator_serves_the_decoded_latent_mix(tmp_path):
@@ -41,6 +95,6 @@ def test_interpolator_serves_the_decoded_latent_mix(tmp_path):
     exported = check_saved_model_matches(
         "interpolator", acai, interpolator_endpoints(acai.interpolate, 8, 8),
         {"images_a": a, "images_b": b, "alpha": alpha}, {"images": expected}, tmp_path)
-    serve = tf.saved_model.load(exported.path).signatures["serving_default"]
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"uint8 \[batch, 8, 8, 3\]"):
-        serve(images_a=tf.constant(a), images_b=tf.constant(b[:1]), alpha=tf.constant(alpha))
+    returncode, lines = requests_in_fresh_process(exported.path, list(INTERPOLATOR_REQUESTS))
+    assert returncode == 0, lines
+    assert lines == list(INTERPOLATOR_REQUESTS.values())

@@ -3,6 +3,7 @@ import keras_hub
 import numpy as np
 import pytest
 import tensorflow as tf
+from fresh_request import requests_in_fresh_process
 
 from dlx_tf.export import check_export, export_saved_model
 from dlx_tf.export.text_classifier import text_classifier_endpoints
@@ -89,12 +90,61 @@ def test_token_ids_signature_serves_preprocessed_ids(exported):
     np.testing.assert_array_equal(served["label"], np.argmax(expected, axis=-1))
 
 
-@pytest.mark.parametrize("shapes", [[[2, 8]] * 3, [[2, 24], [2, 24], [1, 24]]])
-def test_token_ids_signature_names_the_expected_shape(exported, shapes):
-    # The loaded signature does not check its [None, 24] input specs itself.
-    wrong = {name: tf.zeros(shape, tf.int32) for name, shape in zip(ID_NAMES, shapes)}
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"must all be int32 \[batch, 24\]"):
-        exported[3].signatures["token_ids"](**wrong)
+def _ids(**changes):
+    """A valid `token_ids` request of 2 rows, with `changes` (name → expression) applied."""
+    ids = {name: f"np.zeros((2, {SEQUENCE_LENGTH}), np.int32)" for name in ID_NAMES}
+    ids.update(changes)
+    return "{" + ", ".join(f"'{name}': {value}" for name, value in ids.items()) + "}"
+
+
+# Requests → the answer. Before these checks negative ids wrapped around the vocabulary
+# silently, and a wrong sequence length failed deep inside the backbone.
+TOKEN_ID_REQUESTS = {
+    _ids(token_ids=f"np.full((2, {SEQUENCE_LENGTH}), -1, np.int32)"):
+        "token_ids: expected a value in [0, {vocabulary}), got] [-1 -1 -1...]",
+    _ids(token_ids=f"np.full((2, {SEQUENCE_LENGTH}), 10**6, np.int32)"):
+        "token_ids: expected a value in [0, {vocabulary}), got] [1000000 1000000 1000000...]",
+    _ids(padding_mask=f"np.full((2, {SEQUENCE_LENGTH}), 2, np.int32)"):
+        "padding_mask: expected a value in [0, 1], got] [2 2 2...]",
+    _ids(segment_ids=f"np.full((2, {SEQUENCE_LENGTH}), 2, np.int32)"):
+        "segment_ids: expected a value in [0, 2), got] [2 2 2...]",
+    _ids(token_ids="np.zeros((2, 8), np.int32)"):
+        f"token_ids: expected int32 [batch, {SEQUENCE_LENGTH}], got shape] [2 8]",
+    _ids(segment_ids=f"np.zeros(({SEQUENCE_LENGTH},), np.int32)"):
+        f"segment_ids: expected int32 [batch, {SEQUENCE_LENGTH}], got shape] [{SEQUENCE_LENGTH}]",
+    _ids(padding_mask=f"np.zeros((1, {SEQUENCE_LENGTH}), np.int32)"):
+        "token_ids, padding_mask, segment_ids: expected the same batch size, got] [2] [1] [2]",
+    _ids(**{name: f"np.zeros((129, {SEQUENCE_LENGTH}), np.int32)" for name in ID_NAMES}):
+        "token_ids: batch size: expected a value in [1, 128], got] [129]",
+}
+TEXT_REQUESTS = {
+    "{'texts': np.array(b'one text', object)}":
+        "refused: assertion failed: [texts: expected string [batch], got shape] []",
+    "{'texts': np.array([b'x' * (1 << 18 + 1)], object)}":
+        "refused: assertion failed: [texts: bytes each: expected a value in [0, 262,144], got] "
+        "[524288]",
+    "{'texts': np.array([b'a'] * 129, object)}":
+        "refused: assertion failed: [texts: batch size: expected a value in [1, 128], got] "
+        "[129]",
+    "{'texts': np.array([b'the cat', b''], object)}":
+        "served: {'label': (2,), 'probabilities': (2, 3)}",
+}
+
+
+def test_token_ids_outside_the_vocabulary_or_of_the_wrong_shape_are_refused(exported):
+    classifier = exported[0]
+    vocabulary = classifier.backbone.vocabulary_size
+    returncode, lines = requests_in_fresh_process(exported[2].path, list(TOKEN_ID_REQUESTS),
+                                                  "token_ids")
+    assert returncode == 0, lines
+    assert lines == [f"refused: assertion failed: [{message.format(vocabulary=vocabulary)}"
+                     for message in TOKEN_ID_REQUESTS.values()]
+
+
+def test_texts_over_the_limits_or_not_a_batch_are_refused(exported):
+    returncode, lines = requests_in_fresh_process(exported[2].path, list(TEXT_REQUESTS))
+    assert returncode == 0, lines
+    assert lines == list(TEXT_REQUESTS.values())
 
 
 def test_fresh_process_check_passes_and_names_tf_text_ops(exported):
@@ -104,8 +154,7 @@ def test_fresh_process_check_passes_and_names_tf_text_ops(exported):
     assert "ops check: needs TF Text ops: " in report
     for op in ("CaseFoldUTF8", "FastWordpieceTokenizeWithOffsets", "TFText>RoundRobinTrim"):
         assert op in report.split("ops check: needs TF Text ops: ")[1].splitlines()[0]
-    assert "  input  texts: string (None,)" in report
-    assert f"  input  token_ids: int32 (None, {SEQUENCE_LENGTH})" in report
+    assert "  input  texts: string (any shape, checked in the graph)" in report
     assert "warmup check: outputs match the manifest" in report
     assert report.rstrip().endswith("OK")
 

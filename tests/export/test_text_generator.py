@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from fresh_request import request_in_fresh_process
+from fresh_request import requests_in_fresh_process
 from tiny_decoder_lm import CONTEXT, make_tiny_model
 
 from dlx_tf.export import check_export, export_saved_model
@@ -65,7 +65,8 @@ def test_next_token_logits_match_the_model(exported):
     served = loaded.signatures["next_token_logits"](token_ids=tf.constant(ids))["logits"]
     np.testing.assert_allclose(served, model(ids)[:, -1], rtol=1e-5, atol=1e-5)
     too_long = np.zeros((1, CONTEXT + 1), "int32")
-    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"1 <= length <= {CONTEXT}"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"length: expected a value in "
+                                                             rf"\[1, {CONTEXT}\]"):
         loaded.signatures["next_token_logits"](token_ids=tf.constant(too_long))
 
 
@@ -95,7 +96,8 @@ def _request(**overrides):
             f"'top_p': np.float32('{settings['top_p']}'), 'seed': np.int64({settings['seed']})}}")
 
 
-@pytest.mark.parametrize("overrides, message", [
+# Overrides of a valid request → the refusal.
+REFUSALS = [
     ({"max_new_tokens": 2**31 - 1}, "max_new_tokens: expected a value in [0, 4,096], got] "
                                     "[2147483647]"),
     ({"max_new_tokens": -1}, "max_new_tokens: expected a value in [0, 4,096], got] [-1]"),
@@ -105,12 +107,37 @@ def _request(**overrides):
     ({"top_k": -1}, "top_k: expected a value ≥ 0, got] [-1]"),
     ({"top_p": 0.0}, "top_p: expected a value in (0, 1], got] [0]"),
     ({"top_p": 1.5}, "top_p: expected a value in (0, 1], got] [1.5]"),
-])
-def test_requests_outside_the_limits_are_refused_naming_the_input(exported, overrides,
-                                                                  message):
-    returncode, line = request_in_fresh_process(exported[2].path, _request(**overrides))
-    assert returncode == 0, line
-    assert line.startswith("refused:") and message in line, line
+]
+
+
+def test_requests_outside_the_limits_are_refused_naming_the_input(exported):
+    returncode, lines = requests_in_fresh_process(
+        exported[2].path, [_request(**overrides) for overrides, _ in REFUSALS])
+    assert returncode == 0, lines
+    assert lines == [f"refused: assertion failed: [{message}" for _, message in REFUSALS]
+
+
+def test_requests_of_the_wrong_shape_are_refused_naming_the_input(exported):
+    scalar_prompt = _request().replace("np.array([b'ab'], object)", "np.array(b'ab', object)")
+    two_lengths = _request().replace("np.int32(20)", "np.int32([20, 20])")
+    returncode, lines = requests_in_fresh_process(exported[2].path, [scalar_prompt, two_lengths])
+    assert returncode == 0, lines
+    assert lines == [
+        "refused: assertion failed: [prompts: expected string [batch], got shape] []",
+        "refused: assertion failed: [max_new_tokens: expected int32 scalar, got shape] [2]"]
+
+
+def test_next_token_logits_refuses_ids_outside_the_vocabulary_and_wrong_shapes(exported):
+    requests = {
+        "np.array([[1, -1]], np.int32)": "token_ids: expected a value in [0, 23), got] [1 -1]",
+        "np.array([[1, 23]], np.int32)": "token_ids: expected a value in [0, 23), got] [1 23]",
+        "np.zeros((1, 0), np.int32)": "token_ids: length: expected a value in [1, 12], got] [0]",
+        "np.zeros((3,), np.int32)": "token_ids: expected int32 [batch, length], got shape] [3]",
+    }
+    returncode, lines = requests_in_fresh_process(
+        exported[2].path, [f"{{'token_ids': {ids}}}" for ids in requests], "next_token_logits")
+    assert returncode == 0, lines
+    assert lines == [f"refused: assertion failed: [{message}" for message in requests.values()]
 
 
 def test_limits_can_be_set_at_export_time(tmp_path):

@@ -5,7 +5,11 @@ import numpy as np
 
 from dlx_tf.data.cifar10 import BIRD, HORSE
 from dlx_tf.data.unpaired_images import from_unit_range
-from dlx_tf.export.image_generator import conditional_generator_endpoints, interpolator_endpoints
+from dlx_tf.export.image_generator import (
+    IMAGE_GENERATOR_LIMITS,
+    conditional_generator_endpoints,
+    interpolator_endpoints,
+)
 from dlx_tf.projects.pegasus.pegasus_search import mixture
 
 
@@ -19,11 +23,11 @@ def pegasus_exports(players, test_images, seed, synthetic):
             "resources": [generator],
             "endpoints": conditional_generator_endpoints(generator, generator.latent_dim,
                                                          generator.num_classes),
-            "warmup_inputs": generator_warmup(generator, seed)}),
+            "warmup_inputs": generator_warmup(generator, seed), "limits": IMAGE_GENERATOR_LIMITS}),
         (f"pegasus_acai_{suffix}", {
             "resources": [acai.encoder, acai.decoder],
             "endpoints": interpolator_endpoints(acai.interpolate, 32, 32),
-            "warmup_inputs": interpolator_warmup(test_images)}),
+            "warmup_inputs": interpolator_warmup(test_images), "limits": IMAGE_GENERATOR_LIMITS}),
     ]
 
 
