@@ -12,14 +12,14 @@ Clips are cut into segments (3 s); the classifier sees one segment's spectrogram
 song's prediction is the mean of its segments' probabilities. `accuracy` in the history is
 per segment; `val_song_accuracy` and `test_song_accuracy` in `run.json` are per song.
 
-Smoke result (2 CPU cores, seed 0): see README "Audio-Net".
+Smoke result (2 CPU cores, seed 0): see docs/audio_net.md.
 """
 
 import dataclasses
 
 from dlx_tf.export.audio_classifier import AUDIO_LIMITS, audio_classifier_endpoints
 from dlx_tf.projects.audio_net import audio_net_setup as setup
-from dlx_tf.projects.audio_net.audio_net_figures import save_audio_net_figures
+from dlx_tf.projects.audio_net.audio_net_figures import input_clips, save_audio_net_figures
 from dlx_tf.projects.audio_net.audio_net_trainer import BackboneUnfreezing
 from dlx_tf.ranges import FRACTION, NON_NEGATIVE, POSITIVE, RATE, above, at_least, within
 from dlx_tf.training.config import ExperimentConfig
@@ -30,35 +30,37 @@ from dlx_tf.training.launch import launch
 class AudioNetConfig(ExperimentConfig):
     data: str = "gtzan"  # gtzan (tfds), a folder <genre>/*.wav, or synthetic
     epochs: int = 30
+    # Global, of segments: the paper's 32 on one GPU; a TPU v2-8/v3-8 splits it into 4 per
+    # core (--set batch_size=256 keeps 32 per core).
     batch_size: int = 32
     split_file: str = ""  # JSON or a folder of train*/valid*/test* lists; "" = random split
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.1
+    validation_fraction: float = 0.1  # of each genre's songs, for a random split
+    test_fraction: float = 0.1  # of each genre's songs, for a random split
     # Features: 3 s segments, 2048-point STFT hop 512, 128 mel bins (common GTZAN choices).
-    sample_rate: int = 22050
-    segment_seconds: float = 3.0
-    frame_length: int = 2048
-    frame_step: int = 512
-    mel_bins: int = 128
+    sample_rate: int = 22050  # Hz; songs must have it (tfds gtzan: 22050), none is resampled
+    segment_seconds: float = 3.0  # the classifier's input; a song is cut into these
+    frame_length: int = 2048  # STFT window in samples
+    frame_step: int = 512  # STFT hop in samples
+    mel_bins: int = 128  # log-mel bands: the spectrogram's height
     # Model: ResNet-18 from ImageNet, head alone for freeze_epochs, then everything.
     preset: str = "resnet_18_imagenet"  # a KerasHub preset or a local preset folder; "" = scratch
-    width: int = 64
-    dropout: float = 0.2
-    freeze_epochs: int = 2
-    head_learning_rate: float = 1e-3
-    backbone_learning_rate: float = 1e-4
+    width: int = 64  # ResNet stem and first-stage filters (64 with an ImageNet preset)
+    dropout: float = 0.2  # before the genre head
+    freeze_epochs: int = 2  # first epochs that train the head alone; 0 trains all from the start
+    head_learning_rate: float = 1e-3  # Adam, the genre head
+    backbone_learning_rate: float = 1e-4  # Adam, the backbone once unfrozen
     # Augmentations (training only; 0 switches one off). SpecAugment widths are in
     # frames/mel bins: Park et al. §2 use F=27 of 80 bins and T=100 of 10 ms frames.
-    gain_db: float = 6.0
-    shift_fraction: float = 0.5
-    freq_masks: int = 2
-    freq_width: int = 24
-    time_masks: int = 2
-    time_width: int = 20
-    mixup_alpha: float = 0.2  # Zhang et al. §3.1 (ImageNet)
-    synthetic_songs_per_genre: int = 12
-    synthetic_seconds: float = 6.0
-    jit_compile: bool = False  # no XLA measured faster on CPU at both sizes (README "Speed")
+    gain_db: float = 6.0  # random gain of up to ± this many dB
+    shift_fraction: float = 0.5  # random circular time shift, at most this share of a segment
+    freq_masks: int = 2  # SpecAugment frequency masks per example (m_F)
+    freq_width: int = 24  # widest frequency mask in mel bins (F)
+    time_masks: int = 2  # SpecAugment time masks per example (m_T)
+    time_width: int = 20  # widest time mask in frames (T)
+    mixup_alpha: float = 0.2  # mixup's Beta(α, α); Zhang et al. §3.1 (ImageNet)
+    synthetic_songs_per_genre: int = 12  # size of `synthetic`
+    synthetic_seconds: float = 6.0  # length of each `synthetic` song
+    jit_compile: bool = False  # XLA; off: it was no faster on CPU at both sizes (docs/speed.md)
 
     RANGES = {**ExperimentConfig.RANGES, "validation_fraction": within(0, 1, high_open=True),
               "test_fraction": within(0, 1, high_open=True), "sample_rate": at_least(1000),
@@ -105,9 +107,12 @@ def main(config, run):
                         run.throughput["examples_per_sec"] * config.segment_seconds})
     run.log(setup.song_results(classifier, segments, clips))
 
-    run.save_model(classifier)
+    run.save_models({"audio_net_classifier": classifier})
     save_audio_net_figures(run, classifier, segments, clips, augmentation, mean, config.seed,
                            config.segment_seconds)
+    waveforms, log_mels, clip_list = input_clips(segments, clips)
+    run.log_audio("input_clips", waveforms, config.sample_rate, step=0, description=clip_list)
+    run.log_images("input_log_mels", log_mels, step=0, description=clip_list)
     run.export(f"audio_net_{'synthetic' if clips.info['synthetic'] else 'gtzan'}",
                resources=[segments.frontend, classifier],
                endpoints=audio_classifier_endpoints(segments.frontend, classifier,

@@ -6,7 +6,7 @@ style without end.
     python -m dlx_tf.generate runs/austen_net/paper --tokens 0    # stream text until Ctrl-C
     python -m dlx_tf.generate runs/austen_net/smoke --prompt " darepa vo"   # synthetic words
 
-Smoke (2 CPU cores, seed 0): see README "Austen-Net"; validation cross-entropy comes within
+Smoke (2 CPU cores, seed 0): see docs/austen_net.md; validation cross-entropy comes within
 10 % of the synthetic source's closed-form entropy rate, and the sample it writes parses as
 the synthetic language. Paper: the GPT-2 block (pre-LN, GELU, tied embeddings) at the
 size and schedule of nanoGPT's shakespeare_char baseline (6 layers, 6 heads, width 384,
@@ -33,34 +33,37 @@ from dlx_tf.training.launch import launch
 
 @dataclasses.dataclass(frozen=True)
 class AustenNetConfig(ExperimentConfig):
-    data: str = "austen"
+    data: str = "austen"  # austen (Gutenberg), synthetic, .txt file(s) or a folder of them
     epochs: int = 10
+    # Global, of windows: nanoGPT's 64 on one GPU; a TPU v2-8/v3-8 splits it into 8 per
+    # core (--set batch_size=512 keeps 64 per core).
     batch_size: int = 64
-    sequence_length: int = 256
-    training_stride: int = 128
-    num_layers: int = 6
-    num_heads: int = 6
-    hidden_dim: int = 384
-    intermediate_dim: int = 1536
-    dropout: float = 0.2
-    learning_rate: float = 1e-3
-    final_learning_rate: float = 1e-4
-    warmup_steps: int = 100
-    weight_decay: float = 0.1
-    beta_2: float = 0.99
-    clip_norm: float = 1.0
-    validation_every: int = 10
-    synthetic_train_chars: int = 300_000
-    synthetic_validation_chars: int = 30_000
-    jit_compile: bool = True
+    sequence_length: int = 256  # context in characters
+    training_stride: int = 128  # characters between training window starts
+    num_layers: int = 6  # transformer blocks
+    num_heads: int = 6  # attention heads per block
+    hidden_dim: int = 384  # embedding width
+    intermediate_dim: int = 1536  # feed-forward width
+    dropout: float = 0.2  # on embeddings, attention and residual branches
+    learning_rate: float = 1e-3  # AdamW peak, after warmup
+    final_learning_rate: float = 1e-4  # where the cosine decay ends
+    warmup_steps: int = 100  # linear warmup from 0
+    weight_decay: float = 0.1  # AdamW, not on biases and layer-norm parameters
+    beta_2: float = 0.99  # AdamW
+    clip_norm: float = 1.0  # global gradient norm limit; 0 only measures it
+    validation_every: int = 10  # every n-th section (chapter) of each book is validation
+    synthetic_train_chars: int = 300_000  # size of `synthetic`
+    synthetic_validation_chars: int = 30_000  # size of `synthetic`
+    jit_compile: bool = True  # XLA-compile the train step (a TPU compiles with XLA anyway)
+    # The prompt sample.txt continues; "" takes the first words of the validation text.
     prompt: str = "It is a truth universally acknowledged"
-    sample_tokens: int = 2000
-    sample_temperature: float = 0.8
-    sample_top_k: int = 0
-    sample_top_p: float = 0.95
+    sample_tokens: int = 2000  # characters sample.txt continues the prompt with
+    sample_temperature: float = 0.8  # of sample.txt's sampling; 0 is greedy
+    sample_top_k: int = 0  # keep the k likeliest characters; 0 keeps all
+    sample_top_p: float = 0.95  # nucleus: keep the likeliest up to this probability; 1 is off
     # What one request to the exported generator may ask; larger ones are refused.
     serving_max_new_tokens: int = GENERATOR_LIMITS["max_new_tokens"]
-    serving_batch: int = GENERATOR_LIMITS["batch"]
+    serving_batch: int = GENERATOR_LIMITS["batch"]  # prompts per request to the export, at most
 
     RANGES = {**ExperimentConfig.RANGES, "sequence_length": at_least(2),
               "training_stride": POSITIVE, "num_layers": POSITIVE, "num_heads": POSITIVE,
@@ -77,7 +80,7 @@ class AustenNetConfig(ExperimentConfig):
 
 PROFILES = {
     # Without XLA the paper-size step ran 1.13× faster on 2 CPU cores; the smoke one 1.7×
-    # slower (README "Speed"). A TPU compiles with XLA whatever this says.
+    # slower (docs/speed.md). A TPU compiles with XLA whatever this says.
     "paper": AustenNetConfig(jit_compile=False),
     "smoke": AustenNetConfig(
         data="synthetic", epochs=6, batch_size=32, sequence_length=64, training_stride=64,
@@ -115,11 +118,13 @@ def main(config, run):
     prompt = config.prompt or setup.first_words(corpus.validation, 40)
     sample = setup.write_sample(generator, tokenizer, prompt, config,
                                 run.artifact("sample", "sample.txt"), info.get("synthetic"))
+    run.log_text("sample", prompt + sample, step=config.epochs,
+                 description=setup.sample_settings(prompt, config))
     if info.get("synthetic"):
         run.log(setup.synthetic_sample_metrics(config.seed, sample))
         run.save_figure("cross_entropy", setup.cross_entropy_figure(
             run.history, info["entropy_rate_nats_per_char"]))
-    run.save_model(model)
+    run.save_models({"decoder_lm": model})
     tokenizer.save(run.artifact("tokenizer", "model/tokenizer.json"))
     limits = {**GENERATOR_LIMITS, "max_new_tokens": config.serving_max_new_tokens,
               "batch": config.serving_batch}

@@ -10,7 +10,7 @@ batches, a classifier per loss in `losses` (cross-entropy; generalized cross-ent
 Zhang & Sabuncu 2018; symmetric cross-entropy, Wang et al. 2019), in its own run folder
 `noise_rate_<r>/`; the sweep folder gets the charts and a summary `run.json`.
 
-Smoke result (2 CPU cores, seed 0): see README "BERT under label noise".
+Smoke result (2 CPU cores, seed 0): see docs/bert_noise.md.
 """
 
 import dataclasses
@@ -29,35 +29,37 @@ from dlx_tf.training.launch import launch
 
 @dataclasses.dataclass(frozen=True)
 class BertNoiseConfig(ExperimentConfig):
+    # A tfds text classification dataset (ag_news_subset, imdb_reviews), a .csv or .jsonl
+    # file, a folder of <class>/*.txt, or synthetic.
     data: str = "ag_news_subset"
     epochs: int = 6
-    batch_size: int = 32
-    noise_rates: tuple[float, ...] = (0.0, 0.2, 0.4, 0.5)
+    batch_size: int = 32  # global (Devlin et al. §A.3: 16 or 32): 4 per core on a TPU v2-8/v3-8
+    noise_rates: tuple[float, ...] = (0.0, 0.2, 0.4, 0.5)  # the sweep: a run per rate
     noise_rate: float = 0.0  # set by the sweep for each of its runs
-    noise_kind: str = "symmetric"
+    noise_kind: str = "symmetric"  # symmetric (to any other class) | pair (class k to k + 1)
     noisy_validation: bool = True  # the seed's setting: validation labels as noisy as training
-    losses: tuple[str, ...] = setup.LOSSES
-    gce_q: float = 0.7  # Zhang & Sabuncu 2018, §4
-    sce_alpha: float = 0.1  # Wang et al. 2019, §4.1 (CIFAR-10)
-    sce_beta: float = 1.0
-    preset: str = "bert_base_en_uncased"  # "" builds a small BERT from the fields below
-    sequence_length: int = 128
-    learning_rate: float = 2e-5  # Devlin et al. 2019, §A.3: {5, 3, 2}e-5
-    weight_decay: float = 0.01
-    clip_norm: float = 1.0  # official optimization.py: clip_by_global_norm(grads, 1.0)
-    warmup_fraction: float = 0.1
-    dropout: float = 0.1
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.1
-    max_train_examples: int = 0  # 0 keeps every training example
-    text_column: str = "text"
-    label_column: str = "label"
-    synthetic_counts: tuple[int, int, int] = (1000, 300, 300)
-    vocabulary_size: int = 2000
-    num_layers: int = 2
-    num_heads: int = 2
-    hidden_dim: int = 64
-    intermediate_dim: int = 128
+    losses: tuple[str, ...] = setup.LOSSES  # classifiers trained side by side: ce, gce, sce
+    gce_q: float = 0.7  # generalized cross-entropy's q (Zhang & Sabuncu 2018, §4)
+    sce_alpha: float = 0.1  # symmetric CE's weight of CE (Wang et al. 2019, §4.1, CIFAR-10)
+    sce_beta: float = 1.0  # symmetric CE's weight of reverse CE
+    preset: str = "bert_base_en_uncased"  # KerasHub preset; "" builds the small BERT below
+    sequence_length: int = 128  # WordPiece tokens per text, truncated or padded
+    learning_rate: float = 2e-5  # AdamW peak (Devlin et al. 2019, §A.3: {5, 3, 2}e-5)
+    weight_decay: float = 0.01  # AdamW, not on biases and layer-norm parameters
+    clip_norm: float = 1.0  # global gradient norm limit, 0 off (official optimization.py: 1.0)
+    warmup_fraction: float = 0.1  # of all steps, linear warmup before the linear decay
+    dropout: float = 0.1  # before the classifier head (and in the small BERT's encoder)
+    validation_fraction: float = 0.1  # of train, held out where the source has no validation
+    test_fraction: float = 0.1  # of train, held out where the source has no test split
+    max_train_examples: int = 0  # a seeded subsample of train; 0 keeps every example
+    text_column: str = "text"  # the text column or feature of a table or tfds dataset
+    label_column: str = "label"  # the label column or feature
+    synthetic_counts: tuple[int, int, int] = (1000, 300, 300)  # synthetic train, validation, test
+    vocabulary_size: int = 2000  # WordPiece vocabulary learnt from train (no preset only)
+    num_layers: int = 2  # of the small BERT (no preset)
+    num_heads: int = 2  # of the small BERT (no preset)
+    hidden_dim: int = 64  # of the small BERT (no preset)
+    intermediate_dim: int = 128  # of the small BERT (no preset)
     jit_compile: bool = True  # XLA: 2-4× faster steps on CPU, needed on TPU; ~40 s to compile
 
     RANGES = {**ExperimentConfig.RANGES, "noise_rates": within(0, 1, high_open=True),
@@ -98,14 +100,16 @@ def main(config, run):
                                  vocabulary_tokens=len(vocabulary) if vocabulary else None))
         with point.scope():
             model = setup.make_trainer(point.config, data.info["num_classes"], vocabulary, steps)
-        classifiers = {name: member.classifier for name, member in model.members().items()}
-        point.describe_models({f"{name}_classifier": classifier
-                               for name, classifier in classifiers.items()})
-        served = classifiers[config.losses[0]]
+        classifiers = {f"{name}_classifier": member.classifier
+                       for name, member in model.members().items()}
+        point.describe_models(classifiers)
+        served = classifiers[f"{config.losses[0]}_classifier"]
         preprocessor = served.preprocessor
         train, validation, test = setup.tokenized_splits(data, noisy, preprocessor)
         point.fit(model, train, validation_data=validation, test_data=test, test_each_epoch=True,
                   shuffle_buffer=len(data.train))
+        point.save_models(classifiers)
+        point.save_presets(classifiers)
         point.export(setup.export_name(point.config.noise_rate, config.data),
                      resources=[served, preprocessor],
                      endpoints=text_classifier_endpoints(served, preprocessor),

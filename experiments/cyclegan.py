@@ -6,7 +6,7 @@ paper and its official code configure it.
     python experiments/cyclegan.py --profile paper --data horse2zebra
     python experiments/cyclegan.py --profile paper --data /path/with/trainA_trainB_testA_testB
 
-Smoke result (2 CPU cores, seed 0): see README "CycleGAN". The translation score (share of
+Smoke result (2 CPU cores, seed 0): see docs/cyclegan.md. The translation score (share of
 translated test images a separately trained domain classifier puts in the target domain)
 rises from near 0 at initialisation, and the test cycle L1 falls.
 """
@@ -30,33 +30,38 @@ from dlx_tf.training.launch import launch
 
 @dataclasses.dataclass(frozen=True)
 class CycleGANConfig(ExperimentConfig):
+    # A tfds cycle_gan pair (summer2winter_yosemite, horse2zebra), a folder of trainA/ trainB/
+    # testA/ testB/, or synthetic.
     data: str = "summer2winter_yosemite"
     epochs: int = 200  # n_epochs + n_epochs_decay (§7.1: 100 constant + 100 decaying)
-    decay_epochs: int = 100
+    decay_epochs: int = 100  # the last epochs, over which the learning rate falls linearly to 0
+    # Global: the paper's 1 image per step on one GPU. It cannot split over a TPU v2-8/v3-8's
+    # 8 cores: there --set batch_size=8, 1 per core (as instance norm sees it), 8 per update.
     batch_size: int = 1
     load_size: int = 286  # resize, then random crop and flip (§7.1, official resize_and_crop)
-    crop_size: int = 256
+    crop_size: int = 256  # training crop side; test images are resized to it
     filters: int = 64  # ngf = ndf
     residual_blocks: int = 9  # 9 for 256², 6 for 128² (appendix 7.2)
     discriminator_layers: int = 3  # 70×70 PatchGAN
-    learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    cycle_weight: float = 10.0
-    identity_weight: float = 0.5
-    pool_size: int = 50
+    learning_rate: float = 2e-4  # Adam, all four networks, until the decay
+    beta_1: float = 0.5  # Adam
+    cycle_weight: float = 10.0  # λ of the cycle-consistency L1 (§4)
+    identity_weight: float = 0.5  # the identity L1 weighs identity_weight · λ; 0 drops it
+    pool_size: int = 50  # generated images each discriminator's history pool holds (§4)
     test_images: int = 0  # test images per domain for metrics (0: all)
     classifier_images: int = 500  # real training images per domain for the domain classifier
-    classifier_epochs: int = 4
+    classifier_epochs: int = 4  # of the domain classifier behind the translation score
     # Inception-v3 weights for realism/diversity on real data ("" = texture statistics).
     feature_weights: str = "imagenet"
     feature_images: int = 1500  # per season, for the attribute net that scores synthetic runs
-    feature_epochs: int = 15
+    feature_epochs: int = 15  # of that attribute net
     synthetic_counts: tuple[int, ...] = (600, 600, 100, 100)  # trainA, trainB, testA, testB
     max_image_pixels: int = MAX_PIXELS  # larger images in a folder are skipped and reported
     # What one request to the exported translators may hold; larger ones are refused.
     serving_pixels_per_image: int = TRANSLATOR_LIMITS["pixels_per_image"]
-    serving_batch: int = TRANSLATOR_LIMITS["batch"]
-    jit_compile: bool = False
+    serving_batch: int = TRANSLATOR_LIMITS["batch"]  # images per request to the export, at most
+    serving_bytes_per_image: int = TRANSLATOR_LIMITS["bytes_per_image"]  # PNG/JPEG requests
+    jit_compile: bool = False  # XLA-compile the train step (a TPU compiles with XLA anyway)
 
     RANGES = {**ExperimentConfig.RANGES, "decay_epochs": NON_NEGATIVE, "load_size": POSITIVE,
               "crop_size": at_least(16), "filters": POSITIVE, "residual_blocks": POSITIVE,
@@ -67,7 +72,7 @@ class CycleGANConfig(ExperimentConfig):
               "classifier_epochs": POSITIVE, "feature_images": POSITIVE,
               "feature_epochs": POSITIVE, "synthetic_counts": POSITIVE,
               "max_image_pixels": POSITIVE, "serving_pixels_per_image": at_least(64),
-              "serving_batch": POSITIVE}
+              "serving_batch": POSITIVE, "serving_bytes_per_image": POSITIVE}
 
 
 PROFILES = {
@@ -103,10 +108,10 @@ def main(config, run):
         # Before any training (`run.fit` restores a resumed run's checkpoint); the first
         # call builds the generators, so it belongs in the scope.
         at_init = evaluation.measure(gan)
-    run.describe_models({"generator_a2b": gan.generator_a2b, "generator_b2a": gan.generator_b2a,
-                         "discriminator_a": gan.discriminator_a,
-                         "discriminator_b": gan.discriminator_b,
-                         "domain_classifier": classifier})
+    networks = {"generator_a2b": gan.generator_a2b, "generator_b2a": gan.generator_b2a,
+                "discriminator_a": gan.discriminator_a, "discriminator_b": gan.discriminator_b,
+                "domain_classifier": classifier}
+    run.describe_models(networks)
 
     title = run.label(f"{data.info['domain_a']} ↔ {data.info['domain_b']}")
     monitor = TranslationMonitor(gan, evaluation, title=title)
@@ -117,9 +122,11 @@ def main(config, run):
     run.log(evaluation.baselines(config.seed))
     run.log({"domain_classifier_test_accuracy": evaluation.domain_accuracy()})
     run.save_figure("translations", monitor.figure(f"{title}, after training", run.metrics))
+    run.save_models(networks)
 
     warmup = {"images": np.asarray(from_unit_range(test_a[:2]))}
-    limits = {"pixels_per_image": config.serving_pixels_per_image, "batch": config.serving_batch}
+    limits = {"pixels_per_image": config.serving_pixels_per_image, "batch": config.serving_batch,
+              "bytes_per_image": config.serving_bytes_per_image}
     for direction, generator in (("a2b", gan.generator_a2b), ("b2a", gan.generator_b2a)):
         run.export(f"cyclegan_{pair}_{direction}", resources=[generator],
                    endpoints=image_translator_endpoints(generator, limits=limits),

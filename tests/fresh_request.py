@@ -11,11 +11,13 @@ import sys
 import numpy as np
 import tensorflow as tf
 import tensorflow_text  # registers the TF Text ops of the BERT exports
-path, signature, requests = sys.argv[1:]
-serve = tf.saved_model.load(path).signatures[signature]
-for build in eval(requests):
+path, default_signature, requests = sys.argv[1:]
+model = tf.saved_model.load(path)
+for request in eval(requests):
+    signature, build = request if isinstance(request, tuple) else (default_signature, request)
     try:
-        outputs = serve(**{k: tf.constant(v) for k, v in eval(build).items()})
+        outputs = model.signatures[signature](**{k: tf.constant(v)
+                                                 for k, v in eval(build).items()})
     except tf.errors.InvalidArgumentError as error:
         message = " ".join(error.message.split())
         found = re.search(r"assertion failed: .*?(?= \\[\\[\\{\\{node|$)", message)
@@ -27,11 +29,11 @@ for build in eval(requests):
 
 def requests_in_fresh_process(version_path, requests, signature="serving_default",
                               timeout=180):
-    """Sends each of `requests` (Python expressions building `{name: numpy array}`, with
-    `np`) to `signature` in one fresh process; returns `(returncode, lines)`, a line per
-    request answered: "refused: <message>" (the assertion's own text when a graph
-    assertion refused it) or "served: <output shapes>". After an abort, the lines stop
-    and the last one is the end of stderr."""
+    """Sends each of `requests` in one fresh process: a Python expression building
+    `{name: numpy array}` (with `np`), sent to `signature`, or a `(signature, expression)`
+    pair. Returns `(returncode, lines)`, a line per request answered: "refused: <message>"
+    (the assertion's own text when a graph assertion refused it) or "served: <output
+    shapes>". After an abort, the lines stop and the last one is the end of stderr."""
     result = subprocess.run([sys.executable, "-c", _SCRIPT, version_path, signature,
                              repr(list(requests))], capture_output=True, text=True,
                             timeout=timeout)

@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from dlx_tf.data.synthetic.cifar import synthetic_cifar
+from dlx_tf.data.tfds_source import prepared, tfds_builder
 from dlx_tf.errors import DataError
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
@@ -44,7 +45,7 @@ def load_cifar10(source="cifar10", classes=None, seed=0, synthetic_counts=(5000,
     if source == "synthetic":
         return _synthetic(keep, seed, synthetic_counts)
     if source in ("cifar10", "tfds:cifar10"):
-        return _from_tfds(keep)
+        return _from_tfds(source, keep)
     raise DataError(f"--data {source}: unknown CIFAR-10 source (expected one of "
                     f"{', '.join(SOURCES)})")
 
@@ -102,15 +103,10 @@ def _synthetic(keep, seed, counts):
     return LabelledImages(*splits, info=_info(SYNTHETIC_SOURCE, True, names, keep, sizes))
 
 
-def _from_tfds(keep):
-    import tensorflow_datasets as tfds
-
-    try:
-        splits, info = tfds.load("cifar10", split=["train", "test"], as_supervised=True,
-                                 with_info=True)
-    except (tfds.core.registered.DatasetNotFoundError, ValueError) as error:
-        raise DataError(f"--data cifar10: not a usable tfds dataset ({error})") from error
-    classes = info.features["label"].num_classes
+def _from_tfds(source, keep):
+    builder = prepared(tfds_builder("cifar10", also="synthetic"), source, also="synthetic")
+    splits = builder.as_dataset(split=["train", "test"], as_supervised=True)
+    classes = builder.info.features["label"].num_classes
     if classes != len(CIFAR10_CLASSES):
         raise DataError(f"tfds:cifar10 feature 'label': expected {len(CIFAR10_CLASSES)} "
                         f"classes, got {classes}")

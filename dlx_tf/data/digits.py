@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from dlx_tf.data.synthetic.digits import generate_digits
+from dlx_tf.data.tfds_source import prepared, tfds_builder
 from dlx_tf.errors import DataError
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -28,7 +29,7 @@ def load_digits(source, seed=0, synthetic_counts=(6000, 1000, 2000)):
     """Loads `synthetic` (generated offline, seeded) or a tfds dataset name such as `mnist`."""
     if source == "synthetic":
         return _synthetic(seed, synthetic_counts)
-    return _from_tfds(source.removeprefix("tfds:"))
+    return _from_tfds(source)
 
 
 def _synthetic(seed, counts):
@@ -42,20 +43,17 @@ def _synthetic(seed, counts):
     return DigitSplits(*splits, info=info)
 
 
-def _from_tfds(name):
-    import tensorflow_datasets as tfds
-
-    try:
-        splits, info = tfds.load(name, split=list(TFDS_SPLITS), as_supervised=True,
-                                 with_info=True)
-    except (tfds.core.registered.DatasetNotFoundError, ValueError) as error:
-        raise DataError(f"--data {name}: not a usable tfds dataset ({error})") from error
-    shape = tuple(info.features["image"].shape)
-    if shape != IMAGE_SHAPE:
+def _from_tfds(source):
+    builder = tfds_builder(source, also="synthetic")
+    name = source.removeprefix("tfds:")
+    shape = tuple(builder.info.features["image"].shape)
+    if shape != IMAGE_SHAPE:  # checked before any download
         raise DataError(
             f"--data {name}: feature 'image' has shape {shape}, the MLP expects {IMAGE_SHAPE}"
         )
-    classes = info.features["label"].num_classes
+    classes = builder.info.features["label"].num_classes
+    splits = prepared(builder, source, also="synthetic").as_dataset(
+        split=list(TFDS_SPLITS), as_supervised=True)
     counts = [int(ds.cardinality()) for ds in splits]
     splits = [ds.map(_as_int64_label) for ds in splits]
     return DigitSplits(*splits, info=_info(f"tfds:{name}", False, counts, classes))

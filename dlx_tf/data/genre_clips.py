@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 
+from dlx_tf.data.tfds_source import prepared, tfds_builder
 from dlx_tf.data.wav_folder import LAYOUT, read_wav_folder, skip_song
 from dlx_tf.errors import DataError, UsageError
 
@@ -108,7 +109,7 @@ def load_genre_clips(source, *, seed, sample_rate, segment_samples, validation_f
         where, genres, songs = _synthetic(synthetic_songs_per_genre, synthetic_seconds,
                                           sample_rate, seed, segment_samples)
     elif source in ("gtzan", "tfds:gtzan"):
-        where, genres, songs = _from_tfds(sample_rate, segment_samples, skipped)
+        where, genres, songs = _from_tfds(source, sample_rate, segment_samples, skipped)
     else:
         genre_root, genres, songs = read_wav_folder(os.path.expanduser(source), sample_rate,
                                                     segment_samples, skipped)
@@ -279,18 +280,14 @@ def _synthetic(songs_per_genre, seconds, sample_rate, seed, segment_samples):
     return SYNTHETIC_SOURCE, tuple(data.genres), songs
 
 
-def _from_tfds(sample_rate, min_samples, skipped):
+def _from_tfds(source, sample_rate, min_samples, skipped):
     if sample_rate != GTZAN_SAMPLE_RATE:
         raise UsageError(f"sample_rate: tfds gtzan is {GTZAN_SAMPLE_RATE} Hz, got {sample_rate} "
                          f"(songs are not resampled; pass sample_rate={GTZAN_SAMPLE_RATE})")
     import tensorflow_datasets as tfds
 
-    try:
-        dataset = tfds.load("gtzan", split="train")
-    except Exception as error:  # download, preparation and file errors vary by tfds version
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise DataError(f"tfds:gtzan: could not be loaded ({reason}); pass a folder laid out "
-                        f"as {LAYOUT} instead") from error
+    also = f"synthetic or a folder laid out as {LAYOUT}"
+    dataset = prepared(tfds_builder("gtzan", also), source, also).as_dataset(split="train")
     songs = []
     for example in tfds.as_numpy(dataset):
         filename = example["audio/filename"].decode("utf-8")

@@ -22,12 +22,14 @@ from dlx_tf.data.text_files import (
     read_folder,
     read_table,
 )
+from dlx_tf.data.tfds_source import prepared, tfds_builder
 from dlx_tf.errors import DataError, UsageError
 
 SPLITS = ("train", "validation", "test")
 SYNTHETIC_SOURCE = "synthetic topics (made-up-word documents, dlx_tf.data.synthetic.topics)"
-ACCEPTED = (f"'synthetic', a .csv or .jsonl file, a folder ({FOLDER_LAYOUTS}), or a tfds text "
-            "classification dataset (ag_news_subset, imdb_reviews, tfds:<name>)")
+LOCAL = f"'synthetic', a .csv or .jsonl file, a folder ({FOLDER_LAYOUTS})"
+ACCEPTED = (f"{LOCAL}, or a tfds text classification dataset (ag_news_subset, imdb_reviews, "
+            "tfds:<name>)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,19 +192,14 @@ def _synthetic(seed, counts, skips):
 
 
 def _from_tfds(source, name, text_column, label_column, class_names, skips):
-    import tensorflow_datasets as tfds
-
-    try:
-        builder = tfds.builder(name)
-    except ValueError as error:  # DatasetNotFoundError, or not a dataset name at all
-        reason = str(error).splitlines()[0]
-        raise DataError(f"{source}: unknown text source, not a file, folder or tfds dataset "
-                        f"({reason}) (expected {ACCEPTED})") from error
+    if source.lower().endswith(TABLE_EXTENSIONS):
+        raise DataError(f"--data {source}: no such file (expected {ACCEPTED})")
+    builder = tfds_builder(source, also=LOCAL)
     where = f"tfds:{name}"
     label_key, text_keys = _tfds_features(where, builder.info.features, text_column, label_column)
     label_feature = builder.info.features[label_key]
     _same_classes(where, class_names, label_feature.names)
-    builder.download_and_prepare()
+    prepared(builder, source, also=LOCAL)
     # Mocked tfds has no split metadata and serves any split name.
     available = set(builder.info.splits) or {"train", "test"}
     if "train" not in available:

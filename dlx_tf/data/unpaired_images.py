@@ -13,6 +13,7 @@ import re
 import tensorflow as tf
 
 from dlx_tf.data.synthetic.seasons import generate_scenes
+from dlx_tf.data.tfds_source import prepared, tfds_builder
 from dlx_tf.errors import DataError, UsageError
 
 SPLITS = ("trainA", "trainB", "testA", "testB")
@@ -103,13 +104,11 @@ def _from_tfds(name, sizes):
     if dataset not in ("", "cycle_gan") or config.partition(":")[0] not in configs:
         raise DataError(f"--data {name}: not a tfds cycle_gan config (expected one of "
                         f"{', '.join(configs)}, or a directory of {LAYOUT})")
-    try:
-        splits = tfds.load(f"cycle_gan/{config}", split=list(SPLITS))
-    except (tfds.core.registered.DatasetNotFoundError, ValueError) as error:
-        raise DataError(f"--data {name}: not a usable tfds dataset ({error})") from error
+    also = f"synthetic or a folder of {LAYOUT}"
+    builder = prepared(tfds_builder(f"cycle_gan/{config}", also), name, also)
     splits = [_counted(ds).map(lambda example, s=size: _resize(example["image"], s),
                                num_parallel_calls=tf.data.AUTOTUNE)
-              for ds, size in zip(splits, sizes)]
+              for ds, size in zip(builder.as_dataset(split=list(SPLITS)), sizes)]
     counts = [int(ds.cardinality()) for ds in splits]
     source = f"tfds:cycle_gan/{config}"
     return UnpairedImages(*splits, info=_info(source, False, _domains(config), counts))

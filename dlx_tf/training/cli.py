@@ -2,6 +2,7 @@
 
 import argparse
 
+from dlx_tf.training.config_help import config_help
 from dlx_tf.training.distribute import STRATEGIES
 
 
@@ -9,11 +10,12 @@ def parse_args(argv, experiment, profiles, description=None):
     parser = argparse.ArgumentParser(
         prog=f"python experiments/{experiment}.py",
         description=description,
+        epilog=config_help(profiles),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--profile", choices=sorted(profiles), default="smoke",
                         help="smoke: offline, minutes on 2 CPU cores; paper: the paper's settings")
-    parser.add_argument("--data", help="data source (sets the config key `data`)")
+    parser.add_argument("--data", help="data source (sets the config key `data`, listed below)")
     parser.add_argument("--strategy", choices=STRATEGIES, default="auto")
     parser.add_argument("--cpu-devices", type=int, metavar="N",
                         help="split the CPU into N logical devices (try MirroredStrategy anywhere)")

@@ -13,23 +13,20 @@ from dlx_tf.ranges import NON_NEGATIVE, POSITIVE, Range
 class ExperimentConfig:
     """Fields every experiment config has; experiments subclass it with their own.
 
-    Args:
-        data: `synthetic` for the offline generated data, else the real source
-            (a tfds name, a folder, a file) as the experiment documents it.
-        epochs: training epochs.
-        batch_size: the global batch, split evenly across replicas.
-        seed: seeds weights, data order, augmentation and sampling.
-        steps_per_execution: training steps per compiled call, at least (more where
-            they must divide an epoch, the whole epoch if it is shorter): one call per step
-            costs about half a millisecond of Python in Keras' loop, up to 60 % of a
-            small model's step on a CPU. One replica or a TPU only: mirrored replicas take one
-            step per call.
+    Each field's meaning is the comment on its line, else the comment lines right above
+    it: `--help` lists them (`dlx_tf.training.config_help`), so every field needs one.
     """
 
+    # `synthetic` for the offline generated data, else the real source (a tfds name, a
+    # folder, a file) as the experiment documents it.
     data: str = "synthetic"
-    epochs: int = 1
-    batch_size: int = 32
-    seed: int = 0
+    epochs: int = 1  # training epochs
+    batch_size: int = 32  # the global batch, split evenly across replicas
+    seed: int = 0  # seeds weights, data order, augmentation and sampling
+    # Training steps per compiled call, at least (more where they must divide an epoch,
+    # the whole epoch if it is shorter): one call per step costs about half a millisecond
+    # of Python in Keras' loop, up to 60 % of a small model's step on a CPU. One replica
+    # or a TPU only: mirrored replicas take one step per call.
     steps_per_execution: int = 8
 
     # The allowed values of every numeric field; subclasses add theirs to these.

@@ -7,12 +7,23 @@ import tensorflow as tf
 from dlx_tf.errors import UsageError
 
 
+def check_batch_split(global_batch, replicas):
+    """A `UsageError` naming the nearest batch sizes that would split evenly, unless
+    `global_batch` does (a TPU v3-8 has 8 replicas: a batch of 1 becomes 8, 1 per core)."""
+    if global_batch % replicas == 0:
+        return
+    below = global_batch // replicas * replicas
+    choices = [size for size in (below, below + replicas) if size]
+    suggested = " or ".join(f"--set batch_size={size} ({size // replicas} per replica)"
+                            for size in choices)
+    raise UsageError(f"batch_size {global_batch} does not split evenly over {replicas} "
+                     f"replicas: use {suggested}")
+
+
 def steps_per_epoch(train_data, global_batch, replicas, train_examples=None):
     """Full global batches in one epoch; `train_examples` stands in for an unknown
     cardinality. User mistakes are `UsageError`s."""
-    if global_batch % replicas:
-        raise UsageError(f"batch_size {global_batch} does not split evenly over {replicas} "
-                         "replicas")
+    check_batch_split(global_batch, replicas)
     examples = int(train_data.cardinality())
     if examples < 0:
         examples = -1 if train_examples is None else train_examples

@@ -12,6 +12,7 @@ from dlx_tf.training.distribute import (
     resolve_strategy,
     set_mixed_precision,
 )
+from dlx_tf.training.epochs import check_batch_split
 from dlx_tf.training.run import Run
 
 
@@ -37,6 +38,7 @@ def start_run(experiment, profiles, options):
         configure_cpu_devices(options.cpu_devices)
     config = make_config(profiles[options.profile], options)
     strategy = resolve_strategy(options.strategy)
+    check_batch_split(config.batch_size, strategy.num_replicas_in_sync)  # before any data loads
     precision = set_mixed_precision(strategy, options.mixed_precision)
     return Run(experiment, config, strategy,
                options.output_dir or os.path.join("runs", experiment, options.profile),

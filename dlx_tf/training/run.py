@@ -20,6 +20,7 @@ the command line and closes its record.
 import dataclasses
 import gc
 import os
+import shutil
 import sys
 import time
 
@@ -51,6 +52,11 @@ from dlx_tf.training.run_record import (
     parameter_counts,
     prepare_run_folder,
     utc_now,
+)
+from dlx_tf.training.sweep_hparams import (
+    numeric_metrics,
+    write_point_session,
+    write_sweep_experiment,
 )
 from dlx_tf.viz.curves import plot_history, save_figure
 
@@ -189,20 +195,38 @@ class Run:
         """Adds entries such as `tokens_per_sec` beside the measured examples per second."""
         self._record.merge("throughput", entries)
 
-    def log_images(self, tag, images, step):
-        """Writes `[n, h, w, c]` images in [0, 1] to TensorBoard on the chief."""
+    def log_images(self, tag, images, step, description=None):
+        """Writes `[n, h, w, c]` images (uint8, or floats in [0, 1]) to TensorBoard's
+        `samples` run on the chief; `description` (Markdown) says what they show."""
+        self._log_sample(tf.summary.image, tag, images, step=step, max_outputs=len(images),
+                         description=description)
+
+    def log_text(self, tag, text, step, description=None):
+        """Writes `text` (a string, rendered as Markdown) to TensorBoard's `samples` run on
+        the chief."""
+        self._log_sample(tf.summary.text, tag, text, step=step, description=description)
+
+    def log_audio(self, tag, waveforms, sample_rate, step, description=None):
+        """Writes float `[n, samples]` waveforms in [-1, 1] as playable clips to
+        TensorBoard's `samples` run on the chief."""
+        waveforms = tf.convert_to_tensor(waveforms, tf.float32)[..., None]  # (n, samples, 1)
+        self._log_sample(tf.summary.audio, tag, waveforms, sample_rate, step=step,
+                         max_outputs=len(waveforms), description=description)
+
+    def _log_sample(self, summary, *args, **kwargs):
         if not self._chief:
             return
-        if self._summary_writer is None:
+        if self._summary_writer is None:  # one writer for every sample the run logs
             self._summary_writer = tf.summary.create_file_writer(
                 os.path.join(self.dir, "tensorboard", "samples"))
         with self._summary_writer.as_default():
-            tf.summary.image(tag, images, step=step, max_outputs=len(images))
+            summary(*args, **kwargs)
 
     # === Training ===
 
     def fit(self, model, train_data, *, validation_data=None, test_data=None,
-            test_each_epoch=False, augment=None, shuffle_buffer=10_000, callbacks=()):
+            test_each_epoch=False, augment=None, shuffle_buffer=10_000, callbacks=(),
+            curves=None):
         """Trains `model` for `config.epochs`, resuming from the last checkpoint.
 
         Each epoch is shuffled (and augmented) from seeds of (run seed, epoch), so a
@@ -223,6 +247,8 @@ class Run:
                 int64 tensor for `tf.random.stateless_*` ops.
             shuffle_buffer: the per-epoch shuffle buffer.
             callbacks: Keras callbacks; `RunCallback`s get this run as `callback.run`.
+            curves: `[(section title, [viz.curves.Panel, ...]), ...]` that group and name
+                the panels of `plots/history.png` (default: a panel per metric).
         """
         if self._fitted:
             raise RuntimeError("Run.fit trains once per run; use Run.sweep for several")
@@ -260,7 +286,7 @@ class Run:
         if self._chief:
             callbacks += [_async_safe(keras.callbacks.TensorBoard(
                               os.path.join(self.dir, "tensorboard"))),
-                          _EpochRecorder(self, checkpoint, steps, clock)]
+                          _EpochRecorder(self, checkpoint, steps, clock, curves)]
         if initial_epoch < config.epochs:
             model.fit(batches, epochs=config.epochs, initial_epoch=initial_epoch,
                       steps_per_epoch=steps,
@@ -302,14 +328,31 @@ class Run:
         self._record.merge("artifacts", {name: path})
         return path
 
-    def save_model(self, model, artifact="model"):
-        """Saves `model` as `model/<model.name>.keras` on the chief; returns the path."""
+    def save_models(self, models):
+        """Saves each model of `{name: keras.Model}` as `model/<name>.keras` on the chief,
+        for `keras.saving.load_model`, listed under `artifacts` as `model/<name>`; returns
+        `{name: path}`, or None off the chief."""
         if not self._chief:
             return None
-        path = self.artifact(artifact, os.path.join("model", f"{model.name}.keras"))
-        temporary = os.path.join(os.path.dirname(path), f".{model.name}.tmp.keras")
-        model.save(temporary)
-        os.replace(temporary, path)
+        return {name: self._save_artifact(f"model/{name}", f"{name}.keras", model.save)
+                for name, model in models.items()}
+
+    def save_presets(self, tasks):
+        """Saves each KerasHub task of `{name: task}` with `save_to_preset` as the folder
+        `model/<name>_preset/` on the chief, for `<TaskClass>.from_preset(folder)`, listed
+        under `artifacts` as `preset/<name>`; returns `{name: folder}`, or None off the
+        chief."""
+        if not self._chief:
+            return None
+        return {name: self._save_artifact(f"preset/{name}", f"{name}_preset",
+                                          task.save_to_preset)
+                for name, task in tasks.items()}
+
+    def _save_artifact(self, artifact, filename, write):
+        path = os.path.join(self.dir, "model", filename)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _write_atomically(path, write)
+        self._record.merge("artifacts", {artifact: path})
         return path
 
     def export(self, model_name, *, resources, endpoints, warmup_inputs, limits=None):
@@ -339,7 +382,8 @@ class Run:
         is closed when the loop body returns, and `points` lists every point's record.
 
         Rerunning an interrupted sweep reuses its completed points and resumes the
-        unfinished one from its checkpoint.
+        unfinished one from its checkpoint. On TensorBoard's HParams dashboard every point
+        is a session (its config and final metrics) of the sweep's experiment.
         """
         if not values:
             raise UsageError(f"{field}: expected at least one value, got none")
@@ -361,10 +405,22 @@ class Run:
             self._active_point = point
             yield point
             point.complete()
+            point._write_hparams_session(field, value)
             self._active_point = None
             self._add_point(field, value, point.record)
             gc.collect()  # the finished point's models and datasets are no longer referenced
         self._record.update(data=self.points[0]["data"])
+        if self._chief:
+            metric_names = dict.fromkeys(name for point in self.points
+                                         for name in numeric_metrics(point["metrics"]))
+            write_sweep_experiment(os.path.join(self.dir, "tensorboard"), field, values,
+                                   self.record["config"], list(metric_names))
+
+    def _write_hparams_session(self, field, value):
+        """This sweep point's config and final metrics for TensorBoard's HParams dashboard."""
+        if self._chief:
+            write_point_session(os.path.join(self.dir, "tensorboard"), f"{field}_{value}",
+                                self.record["config"], self.metrics, len(self.history))
 
     def _add_point(self, field, value, record):
         self.points.append(record)
@@ -445,6 +501,32 @@ def _check_writable_folder(path, option):
         raise UsageError(f"{option} {path}: not writable")
 
 
+def _write_atomically(path, write):
+    """Calls `write(temporary)` beside `path` and renames the result into place, so `path`
+    is never a partial file or folder; an older one there (a rerun) is replaced."""
+    folder, name = os.path.split(path)
+    stem, suffix = os.path.splitext(name)  # Keras insists on the `.keras` suffix
+    temporary = os.path.join(folder, f".{stem}.tmp{suffix}")
+    _remove(temporary)  # left by a process killed while writing
+    write(temporary)
+    if not os.path.isdir(path):
+        os.replace(temporary, path)
+        return
+    # A rename cannot replace a folder that holds files: the old one is moved aside first.
+    old = os.path.join(folder, f".{stem}.old{suffix}")
+    _remove(old)
+    os.replace(path, old)
+    os.replace(temporary, path)
+    shutil.rmtree(old)
+
+
+def _remove(path):
+    if os.path.isdir(path):
+        shutil.rmtree(path)
+    elif os.path.exists(path):
+        os.remove(path)
+
+
 def _async_safe(tensorboard):
     # Epoch summaries only: its per-batch hook does nothing, and declaring it safe lets
     # Keras dispatch batch callbacks without waiting for every step's logs.
@@ -462,12 +544,13 @@ class _EpochRecorder(keras.callbacks.Callback):
 
     _DRAWING_SHARE = 0.05
 
-    def __init__(self, run, checkpoint, steps_per_epoch, clock):
+    def __init__(self, run, checkpoint, steps_per_epoch, clock, curves=None):
         super().__init__()
         self.run = run
         self.checkpoint = checkpoint
         self.steps_per_epoch = steps_per_epoch
         self.clock = clock
+        self.curves = curves
         self._started = None
         self._fit_started = None
         self._drawing_seconds = 0.0
@@ -493,5 +576,6 @@ class _EpochRecorder(keras.callbacks.Callback):
                 self._drawing_seconds <= self._DRAWING_SHARE * trained):
             started = time.perf_counter()
             run.save_figure("history", plot_history(
-                history, run.label(f"{run.experiment} training curves")), artifact=False)
+                history, run.label(f"{run.experiment} training curves"), sections=self.curves),
+                artifact=False)
             self._drawing_seconds += time.perf_counter() - started

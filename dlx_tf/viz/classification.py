@@ -2,6 +2,7 @@
 
 import math
 
+import matplotlib
 import numpy as np
 
 from dlx_tf.viz.curves import plt
@@ -65,3 +66,15 @@ def plot_spectrogram_grid(spectrograms, captions, title, correct=None, columns=4
     figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+def spectrogram_images(spectrograms):
+    """Log-mel spectrograms `[n, frames, mel_bins]` as `[n, mel_bins, frames, 3]` images in
+    [0, 1] for TensorBoard: low bins at the bottom, each scaled to its own range and
+    coloured as `plot_spectrogram_grid` colours them."""
+    spectrograms = np.asarray(spectrograms, np.float32)
+    low = spectrograms.min(axis=(1, 2), keepdims=True)
+    high = spectrograms.max(axis=(1, 2), keepdims=True)
+    scaled = (spectrograms - low) / np.maximum(high - low, 1e-6)
+    upright = scaled.transpose(0, 2, 1)[:, ::-1]  # (n, mel_bins, frames), high bins first
+    return matplotlib.colormaps["magma"](upright)[..., :3].astype(np.float32)

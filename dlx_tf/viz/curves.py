@@ -1,6 +1,10 @@
-"""Training curves, one panel per metric with its validation twin."""
+"""Training curves: one panel per metric (its validation and test twins beside it), or
+panels grouped in titled sections."""
 
+import dataclasses
+import math
 import os
+import textwrap
 
 import matplotlib
 
@@ -9,44 +13,108 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 _NOT_METRICS = {"epoch", "epoch_seconds", "train_seconds", "learning_rate"}
+_SPLITS = (("", "train"), ("val_", "validation"), ("test_", "test"))
+_ACRONYMS = {"acai", "ce", "dcgan", "gce", "kid", "l1", "mfu", "mse", "sce", "ssim"}
+_COLUMNS = 4
+_PANEL_INCHES = (4.0, 3.0)
+_TITLE_CHARS = 40  # a 10-point panel title wraps before it outgrows its 4-inch panel
 
 
-def plot_history(history, title, metrics=None, references=None):
-    """Draws every metric in `history` (a list of per-epoch dicts) against the epoch.
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    """One panel of curves: `series` maps history keys to legend labels (keys the
+    history lacks are left out); `reference` is a horizontal `(value, label)` line."""
 
-    `val_<name>` is drawn in the same panel as `<name>`. Returns the figure.
+    title: str
+    series: dict
+    reference: tuple | None = None
+
+
+def plot_history(history, title, metrics=None, references=None, sections=None):
+    """Draws the metrics of `history` (a list of per-epoch dicts) against the epoch.
+
+    By default every metric gets a panel titled in words (`val_loss` → "Loss"), with
+    `<name>` labelled train, `val_<name>` validation and `test_<name>` test. Returns the
+    figure.
 
     Args:
-        metrics: the panels to draw (default: every metric).
-        references: `{metric: (value, label)}` horizontal lines, such as a loss floor.
+        metrics: the default panels to draw, by name (default: every metric).
+        references: `{name: (value, label)}` horizontal lines on the default panels, such
+            as a loss floor.
+        sections: `[(section title, [Panel, ...]), ...]` in place of the default panels;
+            metrics no panel shows follow under "Other metrics", so none goes missing.
     """
-    names = [k for k in history[0] if k not in _NOT_METRICS and not k.startswith("val_")]
-    names += [k[4:] for k in history[0] if k.startswith("val_") and k[4:] not in names]
-    names = [name for name in names if metrics is None or name in metrics]
+    keys = list(dict.fromkeys(key for entry in history for key in entry))
+    if sections is None:
+        sections = [("", default_panels(keys, metrics, references))]
+    else:
+        shown = {key for _, panels in sections for panel in panels for key in panel.series}
+        other = default_panels([key for key in keys if key not in shown])
+        sections = [*sections, *([("Other metrics", other)] if other else [])]
+    sections = [(name, [panel for panel in panels if set(panel.series) & set(keys)])
+                for name, panels in sections]
+    sections = [(name, panels) for name, panels in sections if panels]
+    return _draw_sections(history, title, sections)
+
+
+def default_panels(keys, metrics=None, references=None):
+    """A panel per metric among history `keys`, with its validation and test twins."""
+    names = [_base_name(key) for key in keys if key not in _NOT_METRICS]
     references = references or {}
-    epochs = [entry["epoch"] for entry in history]
-    columns = min(4, len(names))
-    rows = -(-len(names) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(max(4 * columns, 6), 3.2 * rows),
-                                squeeze=False)
-    for axis in axes.ravel()[len(names):]:
-        axis.axis("off")
-    for axis, name in zip(axes.ravel(), names):
-        own = "test" if name.startswith("test_") else "train"
-        for key, label in ((name, own), (f"val_{name}", "validation")):
-            if key in history[0]:
-                axis.plot(epochs, [entry[key] for entry in history], marker="o", label=label)
-        if name in references:
-            value, label = references[name]
-            axis.axhline(value, color="black", linestyle="--", label=label)
-        axis.set_title(name)
-        axis.set_xlabel("epoch")
-        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axis.grid(alpha=0.3)
-        axis.legend()
-    figure.suptitle(title)
-    figure.tight_layout()
+    return [Panel(metric_title(name), {f"{prefix}{name}": label for prefix, label in _SPLITS
+                                       if f"{prefix}{name}" in keys}, references.get(name))
+            for name in dict.fromkeys(names) if metrics is None or name in metrics]
+
+
+def metric_title(name):
+    """A metric's key in words: `acai_reconstruction_loss` → "ACAI reconstruction loss"."""
+    words = [word.upper() if word in _ACRONYMS else word for word in name.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _base_name(key):
+    for prefix, _ in _SPLITS[1:]:
+        if key.startswith(prefix):
+            return key[len(prefix):]
+    return key
+
+
+def _draw_sections(history, title, sections):
+    columns = max(1, min(_COLUMNS, max((len(panels) for _, panels in sections), default=1)))
+    rows = [math.ceil(len(panels) / columns) for _, panels in sections]
+    headings = sum(1 for name, _ in sections if name)
+    width, height = _PANEL_INCHES
+    figure = plt.figure(figsize=(max(width * columns, 6), height * sum(rows or [1])
+                                 + 0.4 * headings + 0.6), layout="constrained")
+    figure.suptitle(title, fontsize=14)
+    if not sections:
+        return figure
+    parts = figure.subfigures(len(sections), 1, height_ratios=rows, squeeze=False).ravel()
+    for part, (name, panels), count in zip(parts, sections, rows):
+        if name:
+            part.suptitle(name, fontsize=12, fontweight="bold")
+        axes = part.subplots(count, columns, squeeze=False).ravel()
+        for axis in axes[len(panels):]:
+            axis.axis("off")
+        for axis, panel in zip(axes, panels):
+            _draw_panel(axis, history, panel)
     return figure
+
+
+def _draw_panel(axis, history, panel):
+    for key, label in panel.series.items():
+        points = [(entry["epoch"], entry[key]) for entry in history if key in entry]
+        if points:
+            axis.plot(*zip(*points), marker="o", markersize=4, label=label)
+    if panel.reference is not None:
+        value, label = panel.reference
+        axis.axhline(value, color="black", linestyle="--", label=label)
+    axis.set_title(textwrap.fill(panel.title, _TITLE_CHARS), fontsize=10)
+    axis.set_xlabel("epoch")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
 
 
 def save_figure(figure, path):

@@ -53,6 +53,7 @@ def test_tfds_dataset_of_the_wrong_shape_is_a_clear_error():
             load_digits("cifar10")
 
 
-def test_unknown_tfds_name_is_a_clear_error():
-    with pytest.raises(DataError, match="--data no_such_dataset: not a usable tfds dataset"):
-        load_digits("no_such_dataset")
+def test_a_mistyped_tfds_name_is_one_line_naming_the_closest_names():
+    with pytest.raises(DataError, match=r"^--data mnsit: no tfds dataset of that name \(did you "
+                                        r"mean mnist\b[^)]*\?\); --data also accepts synthetic$"):
+        load_digits("mnsit")

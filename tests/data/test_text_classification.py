@@ -233,11 +233,11 @@ def test_unknown_sources_and_file_types_are_errors_listing_what_is_accepted(tmp_
                 r"\*\.txt, or root/train/<class>/\*\.txt \+ root/test/<class>/\*\.txt\), or a "
                 r"tfds text classification dataset \(ag_news_subset, imdb_reviews, "
                 r"tfds:<name>\)\)")
-    with pytest.raises(DataError, match=r"no_such_corpus: unknown text source, not a file, "
-                                        r"folder or tfds dataset \(Dataset no_such_corpus not "
-                                        r"found\.\) " + accepted):
+    with pytest.raises(DataError, match=r"--data no_such_corpus: no tfds dataset of that name; "
+                                        r"--data also accepts 'synthetic', a \.csv or \.jsonl "
+                                        r"file, a folder \(root/<class>/"):
         load_text_classification("no_such_corpus")
-    with pytest.raises(DataError, match="missing.csv: unknown text source"):
+    with pytest.raises(DataError, match=r"missing\.csv: no such file " + accepted):
         load_text_classification(str(tmp_path / "missing.csv"))
     (tmp_path / "notes.txt").write_text("a\n")
     with pytest.raises(DataError, match=r"notes\.txt: unsupported file type " + accepted):

@@ -7,9 +7,12 @@ import keras_hub
 import numpy as np
 import pytest
 import tensorflow as tf
+from fresh_load import check_fresh_load
 from harness import run_experiment_script
+from tensorboard_events import audio_clips, image_sizes, summaries, tensorboard_run
 
 from dlx_tf.models.resnet import keras_hub_resnet_config
+from dlx_tf.projects.audio_net import AudioNetClassifier
 
 pytestmark = pytest.mark.slow
 
@@ -58,6 +61,16 @@ def test_the_export_classifies_a_whole_test_song_like_the_run(smoke):
     assert set(served["segments"].numpy()) == {4}
 
 
+def test_the_saved_classifier_loads_in_a_fresh_session(smoke):
+    _, record = smoke
+    path = record["artifacts"]["model/audio_net_classifier"]
+    shape = keras.saving.load_model(path).get_build_config()["input_shape"]
+    features = np.random.default_rng(0).normal(size=(2, *shape[1:])).astype("float32")
+    logits = check_fresh_load({"classifier": (path, features)},
+                              ["dlx_tf.projects.audio_net"])["classifier"]
+    assert logits.shape[0] == 2 and np.all(np.isfinite(logits))
+
+
 def test_transfer_from_a_local_preset_keeps_the_backbone_in_the_frozen_phase(tmp_path):
     # A width-64 ResNet-18 with random weights, saved as a KerasHub preset, stands in for
     # resnet_18_imagenet; one epoch, all of it frozen: the backbone must come out unchanged.
@@ -68,9 +81,26 @@ def test_transfer_from_a_local_preset_keeps_the_backbone_in_the_frozen_phase(tmp
                                    "width=64", "freeze_epochs=1", "epochs=1",
                                    "synthetic_songs_per_genre=8")
     assert record["status"] == "completed"
-    classifier = keras.saving.load_model(record["artifacts"]["model"])
+    classifier = keras.saving.load_model(record["artifacts"]["model/audio_net_classifier"])
+    assert isinstance(classifier, AudioNetClassifier)
     layers = classifier.backbone.named_weight_layers()
     assert len(layers) == 40  # 20 convolutions, 20 batch normalizations
     for name, layer in layers.items():
         for ours, theirs in zip(layer.get_weights(), hub.get_layer(name).get_weights()):
             np.testing.assert_array_equal(ours, theirs)
+
+
+def test_tensorboard_plays_input_clips_beside_their_log_mels(smoke):
+    base, record = smoke
+    samples = tensorboard_run(base / "run" / "tensorboard" / "samples")
+    plugin, clip_list, [(step, clips)] = summaries(samples, "input_clips")
+    assert (plugin, step) == ("audio", 0)
+    data = record["data"]
+    assert audio_clips(clips) == [(record["config"]["sample_rate"], data["segment_samples"])] * 4
+    genres = [line.split(". ", 1)[1].split(" (")[0] for line in clip_list.split("\n")]
+    assert len(genres) == 4 and set(genres) <= set(data["genres"])
+    assert len(set(genres)) == min(4, len(data["genres"]))  # genres in turn
+    plugin, description, [(_, images)] = summaries(samples, "input_log_mels")
+    assert (plugin, description) == ("images", clip_list)
+    frames, mel_bins = data["spectrogram_shape"]
+    assert image_sizes(images) == [(mel_bins, frames, 3)] * 4

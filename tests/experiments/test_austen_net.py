@@ -4,9 +4,12 @@ language, records throughput and MFU, writes a sample and exports a text generat
 import math
 import os
 
+import numpy as np
 import pytest
 import tensorflow as tf
+from fresh_load import check_fresh_load
 from harness import run_experiment_script
+from tensorboard_events import summaries, tensorboard_run
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +47,7 @@ def test_run_record_has_tokens_per_second_and_mfu(smoke):
     with open(record["artifacts"]["sample"], encoding="utf-8") as file:
         assert file.read().startswith("Synthetic language.")
     assert os.path.exists(record["artifacts"]["tokenizer"])
-    assert os.path.dirname(record["artifacts"]["model"]) == os.path.dirname(
+    assert os.path.dirname(record["artifacts"]["model/decoder_lm"]) == os.path.dirname(
         record["artifacts"]["tokenizer"])
 
 
@@ -56,3 +59,25 @@ def test_the_export_continues_a_prompt(smoke):
                  temperature=tf.constant(0.0), top_k=tf.constant(0), top_p=tf.constant(1.0),
                  seed=tf.constant(0, tf.int64))["text"].numpy()[0].decode()
     assert len(text) == 80 and "\ufffd" not in text
+
+
+def test_tensorboard_shows_the_written_sample(smoke):
+    base, record = smoke
+    samples = tensorboard_run(base / "run" / "tensorboard" / "samples")
+    plugin, settings, [(step, text)] = summaries(samples, "sample")
+    assert (plugin, step) == ("text", record["config"]["epochs"])
+    with open(record["artifacts"]["sample"], encoding="utf-8") as file:
+        written = file.read()
+    assert settings.startswith("Prompt ") and f"{settings}:" in written
+    assert written.endswith(f"\n\n{text.item().decode()}\n")  # the prompt and its sample
+
+
+def test_the_saved_model_loads_in_a_fresh_session_and_predicts_like_the_export(smoke):
+    _, record = smoke
+    ids = (np.arange(1, 11, dtype="int32") % record["data"]["vocabulary_size"])[None]
+    logits = check_fresh_load({"lm": (record["artifacts"]["model/decoder_lm"], ids)},
+                              ["dlx_tf.models.decoder_lm"])["lm"]
+    (exported,) = record["exports"]
+    served = tf.saved_model.load(exported["path"]).signatures["next_token_logits"](
+        token_ids=tf.constant(ids))["logits"]
+    np.testing.assert_allclose(logits[:, -1], served, rtol=1e-4, atol=1e-4)

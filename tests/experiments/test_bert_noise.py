@@ -7,9 +7,13 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import tensorflow as tf
+import tensorflow_text  # noqa: F401  (registers the TF Text ops the SavedModels use)
+from fresh_load import check_fresh_load
 from harness import ROOT, run_experiment_script
+from tensorboard_events import hparams_experiment, hparams_session, scalar, tensorboard_run
 
 from dlx_tf.export import check_export
 
@@ -52,6 +56,27 @@ def test_the_sweep_writes_charts_and_a_serving_model_per_rate(sweep):
     assert outputs["probabilities"].shape == (2, 4) and outputs["label"].dtype == tf.int64
 
 
+def test_each_rate_saves_its_classifier_as_a_keras_file_and_a_preset_for_a_fresh_session(
+        sweep):
+    _, summary = sweep
+    points = [json.load(open(os.path.join(run["run_dir"], "run.json")))
+              for run in summary["runs"]]
+    texts = ["stocks and markets rallied", "the team won the final", ""]
+    calls = {}
+    for index, point in enumerate(points):
+        calls[f"keras_{index}"] = (point["artifacts"]["model/ce_classifier"], texts)
+        calls[f"preset_{index}"] = (point["artifacts"]["preset/ce_classifier"], texts)
+    logits = check_fresh_load(calls, ["keras_hub"], preset_class="TextClassifier")
+    for index, point in enumerate(points):
+        np.testing.assert_allclose(logits[f"preset_{index}"], logits[f"keras_{index}"],
+                                   rtol=1e-5, atol=1e-6)
+        (export,) = point["exports"]
+        served = tf.saved_model.load(export["path"]).signatures["serving_default"](
+            texts=tf.constant(texts))["probabilities"]
+        np.testing.assert_allclose(tf.nn.softmax(logits[f"keras_{index}"]), served, atol=1e-6)
+    assert not np.allclose(logits["keras_0"], logits["keras_1"])  # each rate its own model
+
+
 @pytest.mark.parametrize("setting, message", [
     ("losses=ce,mae", "error: losses: expected some of ce, gce, sce, got ce, mae"),
     ("noise_kind=asymmetric", "error: noise_kind: expected one of symmetric, pair, got "
@@ -67,3 +92,17 @@ def test_unknown_losses_and_noise_kinds_are_one_line_errors_before_loading(
     assert result.stderr.strip().splitlines()[-1] == message
     record = json.loads((tmp_path / "run" / "run.json").read_text())
     assert record["status"].startswith("failed: UsageError") and record["data"] == {}
+
+
+def test_tensorboard_compares_the_noise_rates_on_the_hparams_dashboard(sweep):
+    base, summary = sweep
+    hparams, metric_tags = hparams_experiment(tensorboard_run(base / "run" / "tensorboard"))
+    assert hparams["noise_rate"] == [0.0, 0.5] and "test_ce_accuracy" in metric_tags
+    for point in summary["runs"]:
+        session = tensorboard_run(os.path.join(point["run_dir"], "tensorboard"))
+        group, values = hparams_session(session)
+        assert (group, values["noise_rate"]) == (f"noise_rate_{point['noise_rate']}",
+                                                 point["noise_rate"])
+        assert values["losses"] == "ce"
+        assert scalar(session, "test_ce_accuracy") == pytest.approx(
+            point["metrics"]["test_ce_accuracy"])

@@ -8,9 +8,12 @@ import os
 import numpy as np
 import pytest
 import tensorflow as tf
+from fresh_load import check_fresh_load
 from harness import run_experiment_script
 from matplotlib import cbook
+from tensorboard_events import image_sizes, summaries, tensorboard_run
 
+from dlx_tf.data.unpaired_images import from_unit_range, to_unit_range
 from dlx_tf.export import check_export
 
 pytestmark = pytest.mark.slow
@@ -65,6 +68,26 @@ def test_both_generators_export_and_translate_uint8_images_of_other_sizes(smoke)
         serve.signatures["serving_default"](images=tf.zeros((1, 30, 40, 3), tf.uint8))
 
 
+def test_every_network_loads_in_a_fresh_session_and_the_generators_match_their_exports(
+        smoke):
+    _, record = smoke
+    saved = {name.removeprefix("model/"): path for name, path in record["artifacts"].items()
+             if name.startswith("model/")}
+    assert set(saved) == set(record["models"])
+    images = np.random.default_rng(0).integers(0, 256, (2, 48, 64, 3), dtype=np.uint8)
+    outputs = check_fresh_load(
+        {name: (path, np.asarray(to_unit_range(images))) for name, path in saved.items()},
+        ["dlx_tf.models.cyclegan", "dlx_tf.projects.cyclegan.domain_classifier"])
+    for export in record["exports"]:
+        direction = export["model_name"].rsplit("_", 1)[-1]
+        served = tf.saved_model.load(export["path"]).signatures["serving_default"](
+            images=tf.constant(images))["images"]
+        translated = from_unit_range(outputs[f"generator_{direction}"])
+        # Both round to uint8: a last-bit difference may move a pixel by one level.
+        np.testing.assert_allclose(np.asarray(translated, np.int16), np.asarray(served, np.int16),
+                                   atol=1, err_msg=direction)
+
+
 def _write_photo_folder(root, counts=(240, 240, 40, 40), crop=96, seed=0):
     """A real two-domain folder from the photograph matplotlib ships (Grace Hopper): A is
     colour JPEG crops, B grayscale PNG negatives of crops from other places: real photo
@@ -107,3 +130,13 @@ def test_on_a_real_photo_folder_translations_beat_noise_and_the_copied_input(tmp
         assert file.read(4) == b"\x89PNG"
     assert json.loads((tmp_path / "run" / "run.json").read_text())["exports"][0][
         "model_name"] == "cyclegan_photos_a2b"
+
+
+def test_tensorboard_shows_the_translations_of_every_epoch(smoke):
+    base, record = smoke
+    samples = tensorboard_run(base / "run" / "tensorboard" / "samples")
+    plugin, _, values = summaries(samples, "translations")
+    assert plugin == "images" and [step for step, _ in values] == [1, 2, 3]
+    crop = record["config"]["crop_size"]
+    # Four examples, each real → translated → reconstructed in both directions.
+    assert image_sizes(values[-1][1]) == [(crop, 6 * crop, 3)] * 4

@@ -12,7 +12,10 @@ import time
 
 import numpy as np
 import pytest
+from fresh_load import check_fresh_load
+from tensorboard_events import image_sizes, summaries, tensorboard_run
 
+from dlx_tf.data.digits import first_examples, load_digits
 from dlx_tf.export import check_export
 
 pytestmark = pytest.mark.slow
@@ -105,6 +108,29 @@ def test_export_passes_the_fresh_process_checker(smoke):
     assert "curl -X POST http://localhost:8501/v1/models/intro_mlp:predict" in result.stdout
     config = (base / "saved_models" / "models.config").read_text()
     assert 'name: "intro_mlp"' in config and 'base_path: "/models/intro_mlp"' in config
+
+
+def test_tensorboard_shows_the_inputs_and_the_test_predictions_as_grids(smoke):
+    base, _ = smoke
+    samples = tensorboard_run(base / "run" / "tensorboard" / "samples")
+    for tag, step in (("inputs", 0), ("test_predictions", 5)):
+        plugin, description, [(logged_step, grid)] = summaries(samples, tag)
+        assert (plugin, logged_step) == ("images", step)
+        assert image_sizes(grid) == [(4 * 28, 8 * 28, 1)]  # 32 digits, 8 a row
+    assert summaries(samples, "inputs")[1].startswith("Training inputs, row by row (synthetic")
+    assert summaries(samples, "test_predictions")[1].count("(true ") == 32
+
+
+def test_the_saved_classifier_loads_in_a_fresh_session_with_the_run_s_test_accuracy(smoke):
+    base, _ = smoke
+    record = _record(base / "run")
+    digits = load_digits(record["config"]["data"], seed=record["config"]["seed"])
+    images, labels = first_examples(digits.test, record["data"]["test_examples"])
+    path = record["artifacts"]["model/mlp_classifier"]
+    assert path == str(base / "run" / "model" / "mlp_classifier.keras")
+    logits = check_fresh_load({"mlp": (path, images)}, ["dlx_tf.models.mlp"])["mlp"]
+    assert np.mean(logits.argmax(-1) == labels) == pytest.approx(
+        record["metrics"]["test_accuracy"], abs=1e-6)
 
 
 def test_a_killed_run_resumes_to_the_uninterrupted_weights(tmp_path, reference):

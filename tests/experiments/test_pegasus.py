@@ -8,9 +8,13 @@ import os
 import numpy as np
 import pytest
 import tensorflow as tf
+from fresh_load import check_fresh_load
 from harness import run_experiment_script
+from tensorboard_events import image_sizes, summaries, tensorboard_run
 
+from dlx_tf.data.unpaired_images import from_unit_range
 from dlx_tf.export import check_export
+from dlx_tf.projects.pegasus.pegasus_curves import PEGASUS_CURVES
 
 pytestmark = pytest.mark.slow
 
@@ -77,3 +81,54 @@ def test_both_exports_serve(smoke):
     images = generator.signatures["serving_default"](latents=latents,
                                                       class_mixture=mixture)["images"]
     assert images.shape == (3, 32, 32, 3) and images.dtype == tf.uint8
+
+
+def test_every_network_loads_in_a_fresh_session_and_the_generator_matches_its_export(smoke):
+    _, record = smoke
+    config, rng = record["config"], np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (3, 32, 32, 3)).astype("float32")
+    latents = rng.standard_normal((3, config["latent_dim"])).astype("float32")
+    mixture = np.eye(len(record["data"]["class_names"]), dtype="float32")[[0, 3, 7]]
+    side = 32 // 2 ** config["acai_scales"]
+    inputs = {"generator": (latents, mixture), "discriminator": (images, mixture),
+              "judge": images}
+    for autoencoder in ("acai", "baseline"):
+        inputs.update({f"{autoencoder}_encoder": images, f"{autoencoder}_critic": images,
+                       f"{autoencoder}_decoder": rng.standard_normal(
+                           (3, side, side, config["acai_latent"])).astype("float32")})
+    assert set(inputs) == set(record["models"])
+    outputs = check_fresh_load(
+        {name: (record["artifacts"][f"model/{name}"], inputs[name]) for name in inputs},
+        ["dlx_tf.models.dcgan", "dlx_tf.models.acai", "dlx_tf.projects.pegasus.judge_classifier"])
+    (export,) = [e for e in record["exports"] if e["model_name"].startswith("pegasus_dcgan")]
+    served = tf.saved_model.load(export["path"]).signatures["serving_default"](
+        latents=tf.constant(latents), class_mixture=tf.constant(mixture))["images"]
+    generated = from_unit_range(outputs["generator"])
+    # Both round to uint8: a last-bit difference may move a pixel by one level.
+    np.testing.assert_allclose(np.asarray(generated, np.int16), np.asarray(served, np.int16),
+                               atol=1)
+
+
+def test_tensorboard_shows_the_class_grid_and_the_strips_of_every_epoch(smoke):
+    base, record = smoke
+    samples = tensorboard_run(base / "run" / "tensorboard" / "samples")
+    epochs = list(range(1, record["config"]["epochs"] + 1))
+    classes = len(record["data"]["class_names"])
+    for tag, size in (("class_samples", (classes * 32, 8 * 32, 3)),
+                      ("interpolations", (4 * 32, 9 * 32, 3))):  # 4 methods, 9 steps each
+        plugin, _, values = summaries(samples, tag)
+        assert plugin == "images" and [step for step, _ in values] == epochs, tag
+        assert image_sizes(values[-1][1]) == [size], tag
+
+
+def test_the_history_figure_shows_every_metric_and_no_evaluation_as_training(smoke):
+    _, record = smoke
+    labels = {key: label for _, panels in PEGASUS_CURVES for panel in panels
+              for key, label in panel.series.items()}
+    logged = set(record["history"][-1]) - {"epoch", "epoch_seconds", "train_seconds"}
+    assert logged <= set(labels)  # none is left to the unnamed "Other metrics"
+    # The monitor's measurements, which the run also records at initialisation.
+    evaluated = {key.removesuffix("_at_init") for key in record["metrics"]
+                 if key.endswith("_at_init")}
+    assert evaluated and evaluated <= logged
+    assert {key: labels[key] for key in evaluated if labels[key] == "train"} == {}

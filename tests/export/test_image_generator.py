@@ -1,5 +1,6 @@
 import numpy as np
 import tensorflow as tf
+from encoded_requests import assert_lines_match, bytes_request, exactly, png, write_files
 from fresh_request import requests_in_fresh_process
 from harness import check_saved_model_matches
 
@@ -48,7 +49,8 @@ _IMAGES = "np.zeros((2, 8, 8, 3), np.uint8)"
 INTERPOLATOR_REQUESTS = {
     f"{{'images_a': {_IMAGES}, 'images_b': {_IMAGES}, 'alpha': np.array([0.5, 1.5], np.float32)}}":
         "refused: assertion failed: [alpha: expected a value in [0, 1], got] [0.5 1.5]",
-    f"{{'images_a': {_IMAGES}, 'images_b': {_IMAGES}, 'alpha': np.array([np.nan] * 2, np.float32)}}":
+    f"{{'images_a': {_IMAGES}, 'images_b': {_IMAGES}, "
+    f"'alpha': np.array([np.nan] * 2, np.float32)}}":
         "refused: assertion failed: [alpha: expected a value in [0, 1], got] [nan nan]",
     f"{{'images_a': {_IMAGES}, 'images_b': np.zeros((1, 8, 8, 3), np.uint8), "
     f"'alpha': np.zeros(2, np.float32)}}":
@@ -78,9 +80,17 @@ def test_conditional_generator_serves_uint8_images_for_class_mixtures(tmp_path):
     exported = check_saved_model_matches(
         "generator", generator, conditional_generator_endpoints(generator, 6, 3),
         {"latents": latents, "class_mixture": mixture}, {"images": expected}, tmp_path)
-    returncode, lines = requests_in_fresh_process(exported.path, list(GENERATOR_REQUESTS))
+    pngs = tf.saved_model.load(exported.path).signatures["encoded"](
+        latents=tf.constant(latents), class_mixture=tf.constant(mixture))["png_bytes"]
+    np.testing.assert_array_equal([tf.io.decode_png(image) for image in pngs], expected)
+    # The PNG signature makes the same checks.
+    returncode, lines = requests_in_fresh_process(
+        exported.path, list(GENERATOR_REQUESTS)
+        + [("encoded", request) for request in GENERATOR_REQUESTS])
     assert returncode == 0, lines
-    assert lines == list(GENERATOR_REQUESTS.values())
+    answers = list(GENERATOR_REQUESTS.values())
+    assert lines == answers + [answer.replace("'images': (2, 8, 8, 3)", "'png_bytes': (2,)")
+                               for answer in answers]
 
 
 def test_interpolator_serves_the_decoded_latent_mix(tmp_path):
@@ -95,6 +105,43 @@ def test_interpolator_serves_the_decoded_latent_mix(tmp_path):
     exported = check_saved_model_matches(
         "interpolator", acai, interpolator_endpoints(acai.interpolate, 8, 8),
         {"images_a": a, "images_b": b, "alpha": alpha}, {"images": expected}, tmp_path)
-    returncode, lines = requests_in_fresh_process(exported.path, list(INTERPOLATOR_REQUESTS))
+    pngs = tf.saved_model.load(exported.path).signatures["encoded"](
+        images_a_bytes=tf.constant([png(image) for image in a]),
+        images_b_bytes=tf.constant([png(image) for image in b]),
+        alpha=tf.constant(alpha))["png_bytes"]
+    np.testing.assert_array_equal([tf.io.decode_png(image) for image in pngs], expected)
+    encoded = _encoded_interpolator_requests(tmp_path)
+    returncode, lines = requests_in_fresh_process(
+        exported.path, list(INTERPOLATOR_REQUESTS) + [("encoded", r) for r in encoded])
     assert returncode == 0, lines
-    assert lines == list(INTERPOLATOR_REQUESTS.values())
+    assert lines[:len(INTERPOLATOR_REQUESTS)] == list(INTERPOLATOR_REQUESTS.values())
+    assert_lines_match(lines[len(INTERPOLATOR_REQUESTS):], list(encoded.values()))
+
+
+def _encoded_interpolator_requests(folder):
+    """Requests to an 8×8 interpolator's `encoded` signature → the answer (a pattern)."""
+    paths = write_files(folder, {"a.png": png(np.zeros((8, 8, 3), np.uint8)),
+                                 "large.png": png(np.zeros((16, 16, 3), np.uint8)),
+                                 "notes.txt": b"two images"})
+    half = "np.array([0.5, 0.5], np.float32)"
+    prefix = "refused: assertion failed: ["
+    return {
+        bytes_request(paths, images_a_bytes=["a.png"] * 2, images_b_bytes=["a.png", "large.png"],
+                      alpha=half):
+            exactly(prefix + "images_b_bytes: expected 8×8 images (height × width), got "
+                             "heights] [8 16] [widths] [8 16]"),
+        bytes_request(paths, images_a_bytes=["notes.txt"] * 2, images_b_bytes=["a.png"] * 2,
+                      alpha=half):
+            exactly(prefix + "images_a_bytes: expected PNG or JPEG data, got data starting] "
+                             "[two imag two imag]"),
+        bytes_request(paths, images_a_bytes=["a.png"] * 2, images_b_bytes=["a.png"],
+                      alpha=half):
+            exactly(prefix + "images_a_bytes, images_b_bytes, alpha: expected the same batch "
+                             "size, got] [2] [1] [2]"),
+        bytes_request(paths, images_a_bytes=["a.png"] * 2, images_b_bytes=["a.png"] * 2,
+                      alpha="np.array([0.5, 1.5], np.float32)"):
+            exactly(prefix + "alpha: expected a value in [0, 1], got] [0.5 1.5]"),
+        bytes_request(paths, images_a_bytes=["a.png"] * 2, images_b_bytes=["a.png"] * 2,
+                      alpha=half):
+            exactly("served: {'png_bytes': (2,)}"),
+    }

@@ -2,6 +2,7 @@
 one-line user errors, and what workers other than the chief skip."""
 
 import json
+import os
 import time
 
 import keras
@@ -195,8 +196,9 @@ def test_the_curves_are_redrawn_within_their_time_share(tmp_path, monkeypatch):
     drawn = []
     plot = run_module.plot_history
     monkeypatch.setattr(run_module, "plot_history",
-                        lambda history, title: (drawn.append(len(history)), time.sleep(0.5),
-                                                plot(history, title))[-1])
+                        lambda history, title, **options: (
+                            drawn.append(len(history)), time.sleep(0.5),
+                            plot(history, title, **options))[-1])
     _run(tmp_path / "run", "--set", "epochs=4")
     assert drawn[0] == 1 and drawn[-1] == 4  # the first and the last epoch always draw
     assert len(drawn) < 4  # 0.5 s a drawing is far more than 5 % of these short epochs
@@ -230,7 +232,8 @@ def test_workers_other_than_the_chief_write_no_figures_models_or_exports(
     figure = plot_image_grid(np.zeros((1, 4, 4)), ["blank"], "t")
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)], name="tiny")
     assert run.save_figure("blank", figure) is None
-    assert run.save_model(model) is None
+    assert run.save_models({"tiny": model}) is None
+    assert run.save_presets({"tiny": _FolderTask("weights")}) is None
     assert run.export("tiny", resources=[model], endpoints={}, warmup_inputs={}) is None
     assert run.artifact("notes", "notes.txt") == str(tmp_path / "run/workers/worker-1/notes.txt")
     run.complete()
@@ -246,14 +249,42 @@ def test_the_chief_saves_figures_models_and_files_into_the_run_folder(one_device
     figure = plot_image_grid(np.zeros((1, 4, 4)), ["blank"], run.label("Inputs"))
     assert figure.get_suptitle() == "Inputs (synthetic data)"
     path = run.save_figure("blank", figure)
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)], name="tiny")
-    saved = run.save_model(model)
+    models = {"first": keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]),
+              "second": keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])}
+    saved = run.save_models(models)
     notes = run.artifact("notes", "notes/notes.txt")
     assert path == str(tmp_path / "run" / "plots" / "blank.png")
-    assert saved == str(tmp_path / "run" / "model" / "tiny.keras")
+    assert saved == {name: str(tmp_path / "run" / "model" / f"{name}.keras") for name in models}
     assert notes == str(tmp_path / "run" / "notes" / "notes.txt")
-    assert keras.saving.load_model(saved).count_params() == 4
-    assert run.record["artifacts"] == {"blank": path, "model": saved, "notes": notes}
+    for name, model in models.items():
+        assert keras.saving.load_model(saved[name]).count_params() == model.count_params()
+    assert run.record["artifacts"] == {"blank": path, "model/first": saved["first"],
+                                       "model/second": saved["second"], "notes": notes}
+    assert sorted(p.name for p in (tmp_path / "run" / "model").iterdir()) == [
+        "first.keras", "second.keras"]  # no temporary files left
+
+
+class _FolderTask:
+    """Stands in for a KerasHub task: `save_to_preset` writes a folder of files."""
+
+    def __init__(self, weights):
+        self.weights = weights
+
+    def save_to_preset(self, folder):
+        os.makedirs(folder)
+        for name in ("config.json", "model.weights.h5"):
+            with open(os.path.join(folder, name), "w") as file:
+                file.write(f"{name}: {self.weights}")
+
+
+def test_presets_are_folders_renamed_into_place_and_replaced_on_a_rerun(one_device, tmp_path):
+    run = Run("two_player", TwoPlayerConfig(), one_device, tmp_path / "run")
+    folder = tmp_path / "run" / "model" / "classifier_preset"
+    assert run.save_presets({"classifier": _FolderTask("first")}) == {"classifier": str(folder)}
+    assert run.save_presets({"classifier": _FolderTask("second")}) == {"classifier": str(folder)}
+    assert (folder / "model.weights.h5").read_text() == "model.weights.h5: second"
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["classifier_preset"]
+    assert run.record["artifacts"] == {"preset/classifier": str(folder)}
 
 
 def test_a_generative_run_records_its_feature_space_with_its_data(one_device, tmp_path):

@@ -5,6 +5,7 @@ import dataclasses
 import json
 
 import pytest
+from tensorboard_events import hparams_experiment, hparams_session, scalar, tensorboard_run
 from two_player import CrashBeforeEpoch, TwoPlayer, regression_data
 
 from dlx_tf.ranges import Range
@@ -84,6 +85,24 @@ def test_each_value_gets_its_own_run_and_the_sweep_a_summary(tmp_path):
 
     (records,) = experiment.summarized
     assert records == points
+    _assert_each_point_is_an_hparams_session(tmp_path / "sweep")
+
+
+def _assert_each_point_is_an_hparams_session(sweep_dir):
+    """TensorBoard's HParams dashboard: the sweep's experiment and a session per point."""
+    hparams, metric_tags = hparams_experiment(tensorboard_run(sweep_dir / "tensorboard"))
+    assert hparams["value"] == [0.5, 2.0]  # the swept field, over its values
+    assert hparams["values"] == ["0.5,2.0"] and hparams["epochs"] == [1]
+    assert "first_loss" in metric_tags and "second_loss" in metric_tags
+    for value in (0.5, 2.0):
+        folder = sweep_dir / f"value_{value}"
+        session = tensorboard_run(folder / "tensorboard")
+        group, values = hparams_session(session)
+        assert group == f"value_{value}"
+        assert values["value"] == value and values["batch_size"] == 16
+        # The dashboard reads each metric as a scalar in the session's own run.
+        for tag in metric_tags:
+            assert scalar(session, tag) == pytest.approx(_load(folder)["metrics"][tag]), tag
 
 
 def test_an_interrupted_sweep_continues_where_it_stopped(tmp_path):

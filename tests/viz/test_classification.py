@@ -1,3 +1,4 @@
+import matplotlib
 import numpy as np
 
 from dlx_tf.viz import classification
@@ -36,3 +37,14 @@ def test_spectrogram_grid_writes_a_png(tmp_path):
     save_figure(classification.plot_spectrogram_grid(np.zeros((2, 10, 4)), ["x", "y"], "t"),
                 str(path))
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_spectrogram_images_stand_upright_in_the_magma_colours():
+    frames, bins = 5, 3
+    loud_low_bin = np.zeros((1, frames, bins), "float32")
+    loud_low_bin[0, :, 0] = 40.0  # (batch, frames, mel bins), in dB
+    (image,) = classification.spectrogram_images(loud_low_bin)
+    assert image.shape == (bins, frames, 3) and image.dtype == np.float32
+    magma = matplotlib.colormaps["magma"]
+    np.testing.assert_allclose(image[-1], np.tile(magma(1.0)[:3], (frames, 1)), atol=1e-6)
+    np.testing.assert_allclose(image[0], np.tile(magma(0.0)[:3], (frames, 1)), atol=1e-6)

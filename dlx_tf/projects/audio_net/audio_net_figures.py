@@ -3,7 +3,11 @@ songs' confusion matrix."""
 
 import numpy as np
 
-from dlx_tf.viz.classification import plot_confusion_matrix, plot_spectrogram_grid
+from dlx_tf.viz.classification import (
+    plot_confusion_matrix,
+    plot_spectrogram_grid,
+    spectrogram_images,
+)
 
 
 def save_audio_net_figures(run, classifier, segments, clips, augmentation, mask_value, seed,
@@ -21,6 +25,16 @@ def save_audio_net_figures(run, classifier, segments, clips, augmentation, mask_
         run.save_figure("confusion_matrix", plot_confusion_matrix(
             run.metrics["test_song_confusion_matrix"], genres,
             run.label("Test songs: confusion matrix")))
+
+
+def input_clips(segments, clips, count=4):
+    """The middle segment of `count` training songs, genres in turn, for TensorBoard:
+    `(waveforms [n, samples] in [-1, 1], their log-mel spectrograms as images, a Markdown
+    list naming each clip's genre and song)`."""
+    waveforms, labels, song_ids = segments.one_waveform_per_song(clips.train, count)
+    description = "\n".join(f"{index}. {clips.genres[label]} ({song})"
+                            for index, (label, song) in enumerate(zip(labels, song_ids), 1))
+    return waveforms, spectrogram_images(segments.frontend(waveforms)), description
 
 
 def augmented_inputs_figure(segments, augmentation, mask_value, seed, genres, title,

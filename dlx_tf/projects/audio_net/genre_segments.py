@@ -90,10 +90,16 @@ class GenreSegments:
     def one_segment_per_song(self, split, count):
         """The middle segment of up to `count` songs, genres in turn:
         `(spectrograms, labels, song_ids)`."""
+        waveforms, labels, song_ids = self.one_waveform_per_song(split, count)
+        return np.asarray(self.frontend(waveforms)), labels, song_ids
+
+    def one_waveform_per_song(self, split, count):
+        """The middle segment of up to `count` songs, genres in turn, as float32 waveforms
+        in [-1, 1]: `(waveforms [n, samples], labels, song_ids)`."""
         segments, labels, _ = self.arrays(split)
         chosen, songs = self._spread(split, count)
-        spectrograms = self.frontend(segments[chosen].astype(np.float32) / PCM_SCALE)
-        return np.asarray(spectrograms), labels[chosen], [split.song_ids[s] for s in songs]
+        return (segments[chosen].astype(np.float32) / PCM_SCALE, labels[chosen],
+                [split.song_ids[s] for s in songs])
 
     def _spread(self, split, count):
         """Segment indices (each song's middle segment) and song indices of up to `count`

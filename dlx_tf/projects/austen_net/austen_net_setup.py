@@ -106,10 +106,14 @@ def write_sample(generator, tokenizer, prompt, config, path, synthetic):
     sample = tokenizer.decode(tokens[0].numpy())
     heading = "Synthetic language. " if synthetic else ""
     with open(path, "w", encoding="utf-8") as file:
-        file.write(f"{heading}Prompt {prompt!r}, temperature {config.sample_temperature}, "
-                   f"top-k {config.sample_top_k}, top-p {config.sample_top_p}, seed "
-                   f"{config.seed}:\n\n{prompt}{sample}\n")
+        file.write(f"{heading}{sample_settings(prompt, config)}:\n\n{prompt}{sample}\n")
     return sample
+
+
+def sample_settings(prompt, config):
+    """How the sample was drawn, in one line."""
+    return (f"Prompt {prompt!r}, temperature {config.sample_temperature}, top-k "
+            f"{config.sample_top_k}, top-p {config.sample_top_p}, seed {config.seed}")
 
 
 def synthetic_sample_metrics(seed, sample):

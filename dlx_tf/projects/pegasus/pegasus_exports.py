@@ -7,6 +7,7 @@ from dlx_tf.data.cifar10 import BIRD, HORSE
 from dlx_tf.data.unpaired_images import from_unit_range
 from dlx_tf.export.image_generator import (
     IMAGE_GENERATOR_LIMITS,
+    INTERPOLATOR_LIMITS,
     conditional_generator_endpoints,
     interpolator_endpoints,
 )
@@ -27,7 +28,7 @@ def pegasus_exports(players, test_images, seed, synthetic):
         (f"pegasus_acai_{suffix}", {
             "resources": [acai.encoder, acai.decoder],
             "endpoints": interpolator_endpoints(acai.interpolate, 32, 32),
-            "warmup_inputs": interpolator_warmup(test_images), "limits": IMAGE_GENERATOR_LIMITS}),
+            "warmup_inputs": interpolator_warmup(test_images), "limits": INTERPOLATOR_LIMITS}),
     ]
 
 

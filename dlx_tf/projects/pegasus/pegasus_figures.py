@@ -3,7 +3,7 @@ networks as traced."""
 
 import numpy as np
 
-from dlx_tf.viz.grids import plot_image_grid
+from dlx_tf.viz.grids import plot_image_grid, plot_image_rows
 from dlx_tf.viz.model_diagram import plot_model_diagram, trace_layers
 
 
@@ -37,11 +37,8 @@ def top_pegasi_figure(search, title):
 
 
 def interpolation_figure(search, title):
-    strips = search["strips"]
-    steps = len(next(iter(strips.values())))
-    captions = [name if column == 0 else "" for name in strips for column in range(steps)]
-    return plot_image_grid(_unit(np.concatenate(list(strips.values()))), captions,
-                           f"{title}: bird → horse, one row per method", columns=steps)
+    return plot_image_rows({name: _unit(strip) for name, strip in search["strips"].items()},
+                           f"{title}: bird → horse, one row per method")
 
 
 def model_diagram_figure(submodels, latent_dim, title):

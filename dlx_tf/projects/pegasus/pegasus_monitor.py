@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from dlx_tf.projects.pegasus.pegasus_search import batched_call
+from dlx_tf.projects.pegasus.pegasus_search import batched_call, bird_horse_strips
 from dlx_tf.training.callbacks import RunCallback
-from dlx_tf.viz.grids import plot_image_grid
+from dlx_tf.viz.grids import plot_image_grid, tile_images
 
 
 def class_conditional_samples(generator, per_class, seed, classes=None):
@@ -61,13 +61,15 @@ def interpolation_metrics(autoencoders, images, seed):
 class PegasusMonitor(RunCallback):
     """After every epoch: adds `generation_metrics` and `interpolation_metrics` to the
     epoch's logs and draws a grid of class-conditional samples (one row per class)
-    through the run (`plots/` and TensorBoard), realism and diversity in its title.
+    through the run (`plots/` and TensorBoard), realism and diversity in its title; given
+    `test_labels`, also logs the bird → horse strips of every method to TensorBoard.
 
     Args:
         generator, judge: the DCGAN generator and the judge classifier being trained.
         autoencoders: `{name: ACAI}` (ACAI and its λ = 0 baseline).
         quality: a `SampleQuality` of the real test images, grouped by class.
         test_images: float32 real test images in [-1, 1].
+        test_labels: their classes, to find the strips' bird and horse (None: no strips).
         class_names: caption of every class (say "synthetic" where it is).
         classes: the classes the data hold (all by default), which the metrics sample.
         title: figure title.
@@ -77,13 +79,14 @@ class PegasusMonitor(RunCallback):
     """
 
     def __init__(self, generator, judge, autoencoders, quality, test_images, class_names,
-                 title, classes=None, per_class=50, seed=0, grid_columns=8):
+                 title, classes=None, per_class=50, seed=0, grid_columns=8, test_labels=None):
         super().__init__()
         self.generator = generator
         self.judge = judge
         self.autoencoders = autoencoders
         self.quality = quality
         self.test_images = test_images
+        self.test_labels = test_labels
         self.class_names = class_names
         self.classes = classes
         self.title = title
@@ -105,7 +108,23 @@ class PegasusMonitor(RunCallback):
         self.run.save_figure(f"samples_epoch_{epoch + 1:03d}",
                              self.figure(f"{self.title}, epoch {epoch + 1}", metrics, images),
                              artifact=False)
-        self.run.log_images("class_samples", images[:: self.grid_columns], step=epoch + 1)
+        self.run.log_images("class_samples", tile_images(images, self.grid_columns)[None],
+                            step=epoch + 1, description="One row per class: "
+                            + ", ".join(self.class_names))
+        strips = self.strips()
+        if strips:
+            rows = np.clip((np.concatenate(list(strips.values())) + 1) / 2, 0, 1)
+            steps = len(next(iter(strips.values())))
+            self.run.log_images("interpolations", tile_images(rows, steps)[None],
+                                step=epoch + 1, description="Bird → horse, one row per "
+                                "method: " + "; ".join(strips))
+
+    def strips(self):
+        """The bird → horse strips of the final `interpolations` figure, as they are now."""
+        if self.test_labels is None:
+            return {}
+        return bird_horse_strips(self.generator, self.autoencoders, self.test_images,
+                                 self.test_labels, self.seed)
 
     def samples(self):
         """`grid_columns` samples of every class, class by class, as [0, 1] images."""

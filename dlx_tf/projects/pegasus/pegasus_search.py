@@ -23,6 +23,7 @@ from dlx_tf.models.acai.interpolation import slerp
 
 MIXTURE_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)  # share of "bird" in a candidate's condition
 SLERP_STEPS = (0.25, 0.5, 0.75)
+STRIP_NAMES = {"acai": "ACAI", "baseline": "plain autoencoder"}
 
 
 @dataclasses.dataclass
@@ -154,6 +155,18 @@ def interpolation_strips(generator, autoencoders, bird_image, horse_image, steps
     return strips
 
 
+def bird_horse_strips(generator, autoencoders, test_images, test_labels, seed, bird=BIRD,
+                      horse=HORSE, steps=9):
+    """`interpolation_strips` from the first test bird to the first test horse, the
+    autoencoders (`{"acai": ..., "baseline": ...}`) named as the report names them; {}
+    when the test images lack either class."""
+    birds, horses = test_images[test_labels == bird], test_images[test_labels == horse]
+    if not len(birds) or not len(horses):
+        return {}
+    named = {STRIP_NAMES[name]: autoencoder for name, autoencoder in autoencoders.items()}
+    return interpolation_strips(generator, named, birds[0], horses[0], steps, seed, bird, horse)
+
+
 def unit_rank(values):
     """Ranks scaled to [0, 1]: the smallest value gets 0, the largest 1."""
     ranks = np.argsort(np.argsort(values, kind="stable"), kind="stable")
@@ -215,9 +228,8 @@ def search_pegasus(players, test_images, test_labels, candidates, seed, space=No
     order = np.argsort(-scores["score"], kind="stable")
     best = {key: float(values[order[0]]) for key, values in scores.items()}
     best.update(method=pool.methods[order[0]], description=pool.descriptions[order[0]])
-    strips = interpolation_strips(
-        generator, {"ACAI": acai, "plain autoencoder": players.baseline}, birds[0],
-        horses[0], steps=9, seed=seed, bird=bird, horse=horse)
+    strips = bird_horse_strips(generator, players.autoencoders, test_images, test_labels, seed,
+                               bird, horse)
     features, min_distance = None, 0.0
     if space is not None:
         features = space(np.clip(pool.images, -1.0, 1.0))  # ACAI decodes linearly

@@ -1,4 +1,5 @@
 import keras
+import keras_hub
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -82,6 +83,19 @@ def test_a_saved_preset_reloads_offline(classifier, tmp_path):
     assert shorter.preprocessor.sequence_length == 12
     assert shorter.preprocessor(STRINGS)["token_ids"].shape == (3, 12)
     assert _logits(shorter).shape == (3, 4)
+
+
+def test_a_keras_file_and_a_preset_keep_the_tokenizer_and_the_head(classifier, tmp_path):
+    # What a run saves (`Run.save_models`, `Run.save_presets`), loaded as a user would.
+    classifier.save(str(tmp_path / "classifier.keras"))
+    classifier.save_to_preset(str(tmp_path / "preset"))
+    from_file = keras.saving.load_model(str(tmp_path / "classifier.keras"))
+    # Without `num_classes` KerasHub loads the preset's head too (docs/notes.md).
+    from_preset = keras_hub.models.TextClassifier.from_preset(str(tmp_path / "preset"))
+    for restored in (from_file, from_preset):
+        assert type(restored) is keras_hub.models.BertTextClassifier
+        np.testing.assert_allclose(_logits(restored), _logits(classifier), rtol=1e-5,
+                                   atol=1e-6)
 
 
 @pytest.mark.parametrize("preset", ["no_such_preset_xyz", "missing_folder"])

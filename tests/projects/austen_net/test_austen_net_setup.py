@@ -154,6 +154,6 @@ def test_the_cross_entropy_figure_draws_the_loss_against_the_entropy_rate():
                {"epoch": 2, "loss": 1.2, "val_loss": 1.1, "accuracy": 0.5}]
     figure = setup.cross_entropy_figure(history, 0.9)
     (axis,) = [axis for axis in figure.axes if axis.axison]
-    assert axis.get_title() == "loss"
+    assert axis.get_title() == "Loss"
     assert [line.get_label() for line in axis.lines] == ["train", "validation", "entropy rate"]
     assert list(axis.lines[-1].get_ydata()) == [0.9, 0.9]

@@ -5,6 +5,7 @@ import dataclasses
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figure_layout import layout_problems
 
 from dlx_tf.projects.pegasus.pegasus_figures import save_pegasus_figures
 from dlx_tf.projects.pegasus.pegasus_search import Candidates
@@ -94,17 +95,23 @@ def test_the_figures_show_the_search(saved):
         "dcgan 0.61", "acai 0.50", "dcgan 0.40"]
     strips = run.figures["interpolations"][0]
     assert len(strips.axes) == 2 * STRIP_STEPS  # one row per method, one column per step
-    assert [axis.get_title() for axis in strips.axes] == [
-        "DCGAN: condition bird → horse, one latent", "", "",
-        "ACAI: latent interpolation bird → horse", "", ""]
-    assert run.figures["class_samples"][0].get_suptitle() == (
+    assert [row.get_suptitle() for row in strips.subfigs] == [
+        "DCGAN: condition bird → horse, one latent", "ACAI: latent interpolation bird → horse"]
+    # The title wraps to the figure's width.
+    assert run.figures["class_samples"][0].get_suptitle().replace("\n", " ") == (
         "Pegasus, T: one row per class, after training")
+
+
+def test_no_figure_cuts_off_or_overlaps_its_text(saved):
+    for name, (figure, _) in saved[0].figures.items():
+        assert layout_problems(figure) == [], name
 
 
 def test_the_model_diagram_traces_every_network_with_its_parameters(saved, networks):
     diagram = saved[0].figures["model_diagram"][0]
     assert diagram.get_suptitle() == "Pegasus, T: the networks, as traced"
-    headings = [axis.get_title().split("\n") for axis in diagram.axes]
+    headings = [text.get_text().split("\n") for text in diagram.axes[0].texts
+                if text.get_text().endswith(" parameters")]
     assert [heading for heading, _ in headings] == [
         "DCGAN generator", "DCGAN discriminator", "ACAI encoder", "ACAI decoder", "ACAI critic",
         "judge classifier"]

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from dlx_tf.data.cifar10 import BIRD, CIFAR10_CLASSES, HORSE
 from dlx_tf.evaluation.sample_quality import SampleQuality
 from dlx_tf.projects.pegasus.pegasus_monitor import (
     PegasusMonitor,
@@ -16,9 +17,10 @@ from dlx_tf.projects.pegasus.pegasus_monitor import (
     interpolation_metrics,
 )
 from dlx_tf.projects.pegasus.pegasus_setup import PegasusPlayers
+from dlx_tf.viz.grids import tile_images
 from experiments.pegasus import PROFILES
 
-CLASSES = ("bird", "horse", "cat")
+CLASSES = tuple(f"synthetic {name}" for name in CIFAR10_CLASSES)
 
 
 class _ClassPainter:
@@ -126,8 +128,8 @@ class _RecordingRun:
         self.figures.append((name, figure.get_suptitle(), artifact))
         plt.close(figure)
 
-    def log_images(self, tag, images, step):
-        self.images.append((tag, np.asarray(images), step))
+    def log_images(self, tag, images, step, description=None):
+        self.images.append((tag, np.asarray(images), step, description))
 
 
 @pytest.fixture(scope="module")
@@ -136,13 +138,15 @@ def monitor():
                                  acai_depth=2, acai_latent=3, judge_filters=2)
     players = PegasusPlayers(config, num_classes=len(CLASSES))
     test_images = np.random.default_rng(1).uniform(-1, 1, (12, 32, 32, 3)).astype("float32")
-    quality = SampleQuality(_PixelSpace(), test_images, np.arange(12) % 3)
+    # Three of the ten classes, as with `--set classes=airplane,bird,horse`.
+    test_labels = np.array([BIRD, HORSE, 0] * 4)
+    quality = SampleQuality(_PixelSpace(), test_images, test_labels)
     return PegasusMonitor(players.generator, players.judge, players.autoencoders, quality,
-                          test_images, CLASSES, title="Pegasus, T", per_class=4, seed=3,
-                          grid_columns=4)
+                          test_images, CLASSES, title="Pegasus, T", classes=[0, BIRD, HORSE],
+                          per_class=4, seed=3, grid_columns=4, test_labels=test_labels)
 
 
-def test_the_monitor_logs_the_metrics_and_draws_one_image_per_class(monitor):
+def test_the_monitor_logs_the_metrics_the_class_grid_and_the_strips(monitor):
     monitor.run = _RecordingRun()
     logs = {"dcgan_generator_loss": 0.7}
     monitor.on_epoch_end(0, logs)
@@ -154,13 +158,23 @@ def test_the_monitor_logs_the_metrics_and_draws_one_image_per_class(monitor):
                  "test_baseline_reconstruction_mse", "acai_interpolation_alpha_by_baseline_critic",
                  "baseline_interpolation_alpha_by_acai_critic"):
         assert np.isfinite(logs[name]), name
-    assert monitor.run.figures == [("samples_epoch_001",
-                                    f"Pegasus, T, epoch 1\n{caption(logs)}", False)]
-    ((tag, images, step),) = monitor.run.images
+    ((name, title, artifact),) = monitor.run.figures
+    assert (name, artifact) == ("samples_epoch_001", False)
+    assert title.split() == f"Pegasus, T, epoch 1\n{caption(logs)}".split()  # wrapped to fit
+    (tag, grid, step, description), strips = monitor.run.images
     assert (tag, step) == ("class_samples", 1)
-    assert images.shape == (len(CLASSES), 32, 32, 3)
-    assert 0 <= images.min() and images.max() <= 1
-    np.testing.assert_allclose(images, monitor.samples()[::4], atol=1e-6)  # fixed latents
+    assert description == "One row per class: " + ", ".join(CLASSES)
+    # One image: a row of 4 samples per class, on fixed latents.
+    np.testing.assert_allclose(grid, tile_images(monitor.samples(), 4)[None], atol=1e-6)
+    tag, image, step, description = strips
+    rows = monitor.strips()
+    assert list(rows) == ["DCGAN: condition bird → horse, one latent",
+                          "DCGAN: slerp between two latents, 50/50 condition",
+                          "ACAI: latent interpolation bird → horse",
+                          "plain autoencoder: latent interpolation bird → horse"]
+    assert (tag, step) == ("interpolations", 1) and description.endswith("; ".join(rows))
+    assert image.shape == (1, 4 * 32, 9 * 32, 3)  # a row of 9 steps per method
+    assert 0 <= image.min() and image.max() <= 1
 
 
 def test_the_figure_has_one_row_per_class_captioned_with_its_name(monitor):
