@@ -11,9 +11,10 @@ from harness import ROOT
 CELL_TIMEOUT = 900  # seconds; the training cell holds a whole smoke run
 
 
-def execute_notebook(name, run_root, extra_args):
+def execute_notebook(name, run_root, settings):
     """Runs `notebooks/<name>.ipynb` from the repository root with its `parameters` cell
-    replaced (smoke profile, runs under `run_root`, `extra_args` for the experiment); returns
+    replaced (smoke profile, runs under `run_root`, each of `settings` passed as `--set`,
+    cutting the run down as tests/experiments does); returns
     `(outputs, record)`: each code cell's outputs by cell id, and the run's `run.json`."""
     notebook = nbformat.read(os.path.join(ROOT, "notebooks", f"{name}.ipynb"), as_version=4)
     (parameters,) = [cell for cell in notebook.cells
@@ -22,7 +23,7 @@ def execute_notebook(name, run_root, extra_args):
         'PROFILE = "smoke"',
         f"RUN_ROOT = {str(run_root)!r}",
         "RETRAIN = False",
-        f"EXTRA_ARGS = {list(extra_args)!r}",
+        f"EXTRA_ARGS = {[arg for setting in settings for arg in ('--set', setting)]!r}",
     ])
     nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": ROOT}}).execute()

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_audio_net_notebook_trains_checks_and_queries_its_export(tmp_path):
-    outputs, record = execute_notebook("audio_net", tmp_path, ["--set", "epochs=2"])
+    outputs, record = execute_notebook("audio_net", tmp_path, ["epochs=2"])
     check_notebook_run(outputs, record, tmp_path)
     players = [output for output in outputs["query"]
                if "<audio" in output.get("data", {}).get("text/html", "")]

@@ -9,8 +9,7 @@ CUT_DOWN = ["epochs=1", "synthetic_train_chars=60000", "warmup_steps=10", "sampl
 
 
 def test_austen_net_notebook_trains_checks_and_queries_its_export(tmp_path):
-    outputs, record = execute_notebook(
-        "austen_net", tmp_path, [arg for setting in CUT_DOWN for arg in ("--set", setting)])
+    outputs, record = execute_notebook("austen_net", tmp_path, CUT_DOWN)
     check_notebook_run(outputs, record, tmp_path)
     prompt, continuation = printed(outputs["query"]).split(" ⟨prompt ends⟩")
     assert prompt.strip() and len(continuation.strip()) > 100  # 300 new characters asked for

@@ -9,8 +9,7 @@ CUT_DOWN = ["noise_rates=0.2", "losses=ce", "epochs=1", "synthetic_counts=300,10
 
 
 def test_bert_noise_notebook_trains_checks_and_queries_its_export(tmp_path):
-    outputs, record = execute_notebook(
-        "bert_noise", tmp_path, [arg for setting in CUT_DOWN for arg in ("--set", setting)])
+    outputs, record = execute_notebook("bert_noise", tmp_path, CUT_DOWN)
     check_notebook_run(outputs, record, tmp_path)
     answers = printed(outputs["query"])
     # One answer per recorded test document, each naming a class of the data.

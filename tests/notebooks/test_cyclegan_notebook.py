@@ -11,8 +11,7 @@ CUT_DOWN = ["epochs=1", "decay_epochs=0", "synthetic_counts=64,64,16,16", "test_
 
 
 def test_cyclegan_notebook_trains_checks_and_queries_its_exports(tmp_path):
-    outputs, record = execute_notebook(
-        "cyclegan", tmp_path, [arg for setting in CUT_DOWN for arg in ("--set", setting)])
+    outputs, record = execute_notebook("cyclegan", tmp_path, CUT_DOWN)
     check_notebook_run(outputs, record, tmp_path)
     assert len(record["exports"]) == 2
     assert images_shown(outputs["query"]) == 1  # test images, translated, translated back

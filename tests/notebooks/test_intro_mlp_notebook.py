@@ -8,6 +8,6 @@ pytestmark = pytest.mark.slow
 
 
 def test_intro_mlp_notebook_trains_checks_and_queries_its_export(tmp_path):
-    outputs, record = execute_notebook("intro_mlp", tmp_path, ["--set", "epochs=1"])
+    outputs, record = execute_notebook("intro_mlp", tmp_path, ["epochs=1"])
     check_notebook_run(outputs, record, tmp_path)
     assert images_shown(outputs["query"]) == 1  # the test digits, titled with their answers

@@ -10,8 +10,7 @@ CUT_DOWN = ["epochs=1", "synthetic_counts=640,200", "test_images=200", "feature_
 
 
 def test_pegasus_notebook_trains_checks_and_queries_its_exports(tmp_path):
-    outputs, record = execute_notebook(
-        "pegasus", tmp_path, [arg for setting in CUT_DOWN for arg in ("--set", setting)])
+    outputs, record = execute_notebook("pegasus", tmp_path, CUT_DOWN)
     check_notebook_run(outputs, record, tmp_path)
     assert len(record["exports"]) == 2
     assert images_shown(outputs["query"]) == 2  # the mixtures, then the interpolation
