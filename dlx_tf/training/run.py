@@ -20,13 +20,13 @@ the command line and closes its record.
 import dataclasses
 import gc
 import os
-import shutil
 import sys
 import time
 
 import keras
 import tensorflow as tf
 
+from dlx_tf.atomic_files import write_atomically
 from dlx_tf.errors import UsageError
 from dlx_tf.export import export_saved_model
 from dlx_tf.training.callbacks import (
@@ -351,7 +351,7 @@ class Run:
     def _save_artifact(self, artifact, filename, write):
         path = os.path.join(self.dir, "model", filename)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        _write_atomically(path, write)
+        write_atomically(path, write)
         self._record.merge("artifacts", {artifact: path})
         return path
 
@@ -499,32 +499,6 @@ def _check_writable_folder(path, option):
         raise UsageError(f"{option} {path}: cannot create it ({error.strerror})") from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise UsageError(f"{option} {path}: not writable")
-
-
-def _write_atomically(path, write):
-    """Calls `write(temporary)` beside `path` and renames the result into place, so `path`
-    is never a partial file or folder; an older one there (a rerun) is replaced."""
-    folder, name = os.path.split(path)
-    stem, suffix = os.path.splitext(name)  # Keras insists on the `.keras` suffix
-    temporary = os.path.join(folder, f".{stem}.tmp{suffix}")
-    _remove(temporary)  # left by a process killed while writing
-    write(temporary)
-    if not os.path.isdir(path):
-        os.replace(temporary, path)
-        return
-    # A rename cannot replace a folder that holds files: the old one is moved aside first.
-    old = os.path.join(folder, f".{stem}.old{suffix}")
-    _remove(old)
-    os.replace(path, old)
-    os.replace(temporary, path)
-    shutil.rmtree(old)
-
-
-def _remove(path):
-    if os.path.isdir(path):
-        shutil.rmtree(path)
-    elif os.path.exists(path):
-        os.remove(path)
 
 
 def _async_safe(tensorboard):
