@@ -1,7 +1,7 @@
 """BERT under label noise: a text classifier fine-tuned with 0/20/40/50 % of its training
 labels flipped, beside two noise-robust losses and early stopping.
 
-    python experiments/bert_noise.py                    # smoke: synthetic topics, ~3 min
+    python experiments/bert_noise.py                    # smoke: synthetic topics, ~9 min
     python experiments/bert_noise.py --profile paper    # bert_base_en_uncased on ag_news_subset
     python experiments/bert_noise.py --set noise_rates=0.4 --set noise_kind=pair
 
