@@ -33,7 +33,8 @@ TPU_WITHOUT_DEPS = ("tensorflow-text==2.20.*", "tensorflow-serving-api==2.20.*",
                     "keras-hub==0.25.1")
 # The rest of setup.cfg's requirements, and what the three above need besides TensorFlow.
 TPU_WITH_DEPS = ("keras>=3.10", "tensorboard==2.20.*", "tensorflow-datasets>=4.9.7",
-                 "importlib_resources>=6", "matplotlib>=3.8", "numpy>=1.26", "kagglehub", "regex")
+                 "importlib_resources>=6", "matplotlib>=3.8", "numpy>=1.26", "av>=12", "kagglehub",
+                 "regex")
 
 
 # === Shared cells ===
