@@ -36,9 +36,10 @@ class TrainableModel(keras.Model):
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
         # Keras averages the first per-replica batch with a MEAN collective to get its
-        # shapes; across workers that collective fails. One local replica's batch has them.
+        # shapes; across workers that collective fails, and on one worker it fails on bool
+        # inputs (no AddN kernel: has_audio, padding masks). One local replica's batch has them.
         strategy = self.distribute_strategy
-        if iterator is not None and _is_multi_worker(strategy):
+        if iterator is not None and self._distribute_strategy is not None:
             for item in iterator:  # Keras 3.10: (step, batches); 3.15: (begin, end, batches)
                 data_batch = tree.map_structure(
                     lambda v: strategy.experimental_local_results(v)[0], next(item[-1])
