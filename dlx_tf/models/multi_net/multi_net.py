@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from dlx_tf.losses.contrastive import LogitScale, in_batch_accuracy, symmetric_info_nce
+from dlx_tf.models.multi_net.nested_config import with_layers
 from dlx_tf.training.trainable import TrainableModel
 
 
@@ -81,7 +82,4 @@ class MultiNet(TrainableModel):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for name in ("clip_encoder", "text_encoder"):
-            config[name] = keras.saving.deserialize_keras_object(config[name])
-        return cls(**config)
+        return cls(**with_layers(config, ("clip_encoder", "text_encoder")))

@@ -5,6 +5,7 @@ import keras_hub
 from keras import layers, ops
 
 from dlx_tf.errors import DataError, UsageError
+from dlx_tf.models.multi_net.nested_config import with_layers
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -105,9 +106,7 @@ class MultiNetBackboneVideoEncoder(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
-        return cls(**config)
+        return cls(**with_layers(config, ["backbone"]))
 
 
 def _check_rank(shape):

@@ -3,6 +3,8 @@
 import keras
 from keras import layers, ops
 
+from dlx_tf.models.multi_net.nested_config import with_layers
+
 
 @keras.saving.register_keras_serializable(package="dlx_tf")
 class MultiNetClipEncoder(keras.Model):
@@ -76,7 +78,4 @@ class MultiNetClipEncoder(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for name in ("video_encoder", "audio_encoder", "fusion"):
-            config[name] = keras.saving.deserialize_keras_object(config[name])
-        return cls(**config)
+        return cls(**with_layers(config, ("video_encoder", "audio_encoder", "fusion")))

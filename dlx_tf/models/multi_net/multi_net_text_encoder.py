@@ -3,6 +3,8 @@
 import keras
 from keras import layers, ops
 
+from dlx_tf.models.multi_net.nested_config import with_layers
+
 
 @keras.saving.register_keras_serializable(package="dlx_tf")
 class MultiNetTextEncoder(keras.Model):
@@ -50,6 +52,4 @@ class MultiNetTextEncoder(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
-        return cls(**config)
+        return cls(**with_layers(config, ["backbone"]))
