@@ -20,22 +20,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from benchmarks.timing import step_table
+from benchmarks.timing import seconds_per_call, step_table
 from dlx_tf.layers.log_mel_spectrogram import LogMelSpectrogram
 from dlx_tf.projects.audio_net import AudioNetClassifier, AudioNetTrainer
 from dlx_tf.projects.audio_net.audio_net_setup import make_augmentation
 from dlx_tf.projects.audio_net.genre_segments import augment_segment
 from experiments import audio_net
-
-
-def _seconds_per_call(function, argument, calls, warmup=2):
-    for _ in range(warmup):
-        function(argument)
-    started = time.perf_counter()
-    for _ in range(calls):
-        result = function(argument)
-    np.asarray(result)  # wait for the last call
-    return (time.perf_counter() - started) / calls
 
 
 def _pipeline_seconds_per_batch(config, frontend, waveforms, batches):
@@ -73,7 +63,7 @@ def main():
                                  frame_step=config.frame_step, num_mel_bins=config.mel_bins)
     spectrograms = frontend(waveforms)
     rows = [("log-mel frontend", batch,
-             _seconds_per_call(tf.function(frontend), waveforms, args.steps)),
+             seconds_per_call(tf.function(frontend), waveforms, args.steps)),
             ("training input pipeline", batch,
              _pipeline_seconds_per_batch(config, frontend, waveforms, args.steps))]
 
@@ -93,7 +83,7 @@ def main():
     infer = tf.function(lambda x: tf.reduce_mean(
         tf.nn.softmax(classifier(frontend(x), training=False)), axis=0))
     rows.append((f"inference, {args.clip_seconds:g} s clip", clip_segments,
-                 _seconds_per_call(infer, clip, args.steps)))
+                 seconds_per_call(infer, clip, args.steps)))
 
     threads = tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()
     print(f"\nprofile {args.profile}: {config.segment_seconds:g} s segments at "

@@ -1,5 +1,5 @@
-"""The timing loops the benchmarks share: a bare compiled step, and the same step inside
-the `fit` loop of a real `Run`."""
+"""The timing loops the benchmarks share: one call, a bare compiled step, and the same step
+inside the `fit` loop of a real `Run`."""
 
 import contextlib
 import io
@@ -8,11 +8,24 @@ import tempfile
 import time
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.epochs import training_batches
 from dlx_tf.training.run import Run
+
+
+def seconds_per_call(function, argument, calls, warmup=2):
+    """Seconds per `function(argument)` over `calls` calls after `warmup` untimed ones
+    (tracing); waits for the last result with `np.asarray`."""
+    for _ in range(warmup):
+        function(argument)
+    started = time.perf_counter()
+    for _ in range(calls):
+        result = function(argument)
+    np.asarray(result)  # wait for the last call
+    return (time.perf_counter() - started) / calls
 
 
 def seconds_per_step(model, batch, steps, jit_compile=False, warmup=2, blocks=3):

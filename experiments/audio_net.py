@@ -20,10 +20,10 @@ import dataclasses
 from dlx_tf.export.audio_classifier import AUDIO_LIMITS, audio_classifier_endpoints
 from dlx_tf.projects.audio_net import audio_net_setup as setup
 from dlx_tf.projects.audio_net.audio_net_figures import input_clips, save_audio_net_figures
-from dlx_tf.projects.audio_net.audio_net_trainer import BackboneUnfreezing
 from dlx_tf.ranges import FRACTION, NON_NEGATIVE, POSITIVE, RATE, above, at_least, within
 from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.launch import launch
+from dlx_tf.training.unfreezing import BackboneUnfreezing
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,11 +25,11 @@ def tiny_clip_encoder(mode="fusion", embedding_dim=12):
     )
 
 
-def tiny_text_encoder(embedding_dim=12, vocabulary_size=30):
+def tiny_text_encoder(embedding_dim=12, vocabulary_size=30, pooling="mean"):
     backbone = keras_hub.models.BertBackbone(
         vocabulary_size=vocabulary_size, num_layers=1, num_heads=2, hidden_dim=HIDDEN,
         intermediate_dim=24, max_sequence_length=SEQUENCE_LENGTH)
-    return MultiNetTextEncoder(backbone, embedding_dim)
+    return MultiNetTextEncoder(backbone, embedding_dim, pooling=pooling)
 
 
 def clip_batch(size, seed=0):

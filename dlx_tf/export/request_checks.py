@@ -11,6 +11,8 @@ layout is checked here.
 
 import tensorflow as tf
 
+from dlx_tf.ranges import within
+
 
 def request_spec(dtype, name):
     """The `tf.TensorSpec` of a serving input: `dtype`, any shape (checked in the graph)."""
@@ -41,6 +43,16 @@ def check_same_batch(tensors):
     return tf.debugging.Assert(
         tf.reduce_all([tf.equal(size, sizes[0]) for size in sizes]),
         [f"{', '.join(tensors)}: expected the same batch size, got", *sizes])
+
+
+def checked_strings(strings, name, batch_limit, byte_limit):
+    """tf.string `strings` `[batch]`, computed once its layout, a batch of 1 to
+    `batch_limit` and at most `byte_limit` bytes in each string are checked."""
+    layout, sizes = check_layout(strings, name, ("batch",))
+    with tf.control_dependencies([layout]):
+        checks = [within(1, batch_limit).check(sizes[0], f"{name}: batch size"),
+                  within(0, byte_limit).check(tf.strings.length(strings), f"{name}: bytes each")]
+    return checked(strings, checks, [None])
 
 
 def checked(tensor, checks, shape):

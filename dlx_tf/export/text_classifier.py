@@ -3,7 +3,13 @@
 import keras
 import tensorflow as tf
 
-from dlx_tf.export.request_checks import check_layout, check_same_batch, checked, request_spec
+from dlx_tf.export.request_checks import (
+    check_layout,
+    check_same_batch,
+    checked,
+    checked_strings,
+    request_spec,
+)
 from dlx_tf.ranges import within
 
 # Per request: BERT-Base on 128 texts of 128 tokens takes seconds on a CPU; texts are
@@ -63,14 +69,9 @@ def text_classifier_endpoints(classifier, preprocessor, limits=None):
         return {"probabilities": probabilities, "label": tf.argmax(probabilities, axis=-1)}
 
     def serve_texts(texts):
-        layout, sizes = check_layout(texts, "texts", ("batch",))
-        with tf.control_dependencies([layout]):
-            checks = [batch.check(sizes[0], "texts: batch size"),
-                      within(0, limits["text_bytes"]).check(tf.strings.length(texts),
-                                                            "texts: bytes each")]
+        texts = checked_strings(texts, "texts", limits["batch"], limits["text_bytes"])
         # A preprocessor called without labels returns the input dict alone.
-        inputs, _, _ = keras.utils.unpack_x_y_sample_weight(
-            preprocessor(checked(texts, checks, [None])))
+        inputs, _, _ = keras.utils.unpack_x_y_sample_weight(preprocessor(texts))
         return classify(inputs)
 
     def serve_token_ids(token_ids, padding_mask, segment_ids):

@@ -13,8 +13,8 @@ class MultiNetClipEncoder(keras.Model):
     Frame tokens from `video_encoder` and audio tokens from `audio_encoder` meet in
     `fusion` (`MultiNetFusion`); a linear projection maps the fused vector into the
     space shared with the text tower, as CLIP's projection heads do (Radford et al.
-    2021, https://arxiv.org/abs/2103.00020 Fig. 3). The audio encoder is not run when
-    `fusion.mode` ignores audio.
+    2021, https://arxiv.org/abs/2103.00020 Fig. 3). A tower whose tokens
+    `fusion.mode` leaves out is not run.
 
     Args:
         video_encoder: a model from `[batch, frames, h, w, 3]` uint8 to
@@ -58,7 +58,9 @@ class MultiNetClipEncoder(keras.Model):
         self.projection.build((None, self.fusion.hidden_dim))
 
     def call(self, inputs, training=False):
-        frame_tokens = self.video_encoder(inputs["frames"], training=training)
+        frame_tokens = None
+        if self.fusion.mode != "audio_only":
+            frame_tokens = self.video_encoder(inputs["frames"], training=training)
         audio_tokens = None
         if self.uses_audio:
             audio_tokens = self.audio_encoder(inputs["audio"], inputs["has_audio"],

@@ -13,12 +13,14 @@ MODES = ("fusion", "video_only", "audio_only", "video_mean_pool")
 class MultiNetFusion(keras.layers.Layer):
     """Fuses frame tokens and audio tokens into one clip vector before pooling.
 
-    Each token gets a learned modality embedding and a learned position embedding within
-    its modality; a learned [CLS] token is prepended, the sequence goes through
-    `num_layers` transformer encoder blocks (Vaswani et al. 2017, KerasHub's
-    `TransformerEncoder`, pre-norm), and the [CLS] output is the clip vector. The
-    encoder sees both modalities at once, so every attention layer can mix them (early
-    fusion, not late averaging of two vectors).
+    Each modality's tokens are layer-normalised first, as encoders of different
+    families give tokens of different scales (at initialisation the audio ResNet's are
+    ~20× larger than the small frame encoder's). Each token then gets a learned modality
+    embedding and a learned position embedding within its modality; a learned [CLS]
+    token is prepended, the sequence goes through `num_layers` transformer encoder blocks
+    (Vaswani et al. 2017, KerasHub's `TransformerEncoder`, pre-norm), and the [CLS]
+    output is the clip vector. The encoder sees both modalities at once, so every
+    attention layer can mix them (early fusion, not late averaging of two vectors).
 
     `mode` picks the ablation, always with the same architecture: `"fusion"` (both),
     `"video_only"` or `"audio_only"` (the other modality's tokens left out of the
@@ -67,6 +69,8 @@ class MultiNetFusion(keras.layers.Layer):
                 normalize_first=True, name=f"fusion_block_{index}")
             for index in range(num_layers)
         ]
+        self.token_norms = [layers.LayerNormalization(epsilon=1e-5, name=f"{modality}_token_norm")
+                            for modality in ("video", "audio")]
         self.output_norm = layers.LayerNormalization(epsilon=1e-5, name="output_norm")
 
     def build(self, frame_tokens_shape, audio_tokens_shape=None):
@@ -78,12 +82,13 @@ class MultiNetFusion(keras.layers.Layer):
         self.modality_embeddings = weight("modality_embeddings", (2, self.hidden_dim))
         self.video_positions = weight("video_positions", (self.max_video_tokens, self.hidden_dim))
         self.audio_positions = weight("audio_positions", (self.max_audio_tokens, self.hidden_dim))
-        for block in self.blocks:
-            block.build((None, None, self.hidden_dim))
+        for layer in [*self.blocks, *self.token_norms]:
+            layer.build((None, None, self.hidden_dim))
         self.output_norm.build((None, self.hidden_dim))
 
     def _embed(self, tokens, modality, positions):
         count = ops.shape(tokens)[1]
+        tokens = self.token_norms[modality](tokens)
         return tokens + self.modality_embeddings[modality] + positions[:count]
 
     def call(self, frame_tokens, audio_tokens=None, training=False):

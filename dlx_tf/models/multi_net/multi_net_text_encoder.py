@@ -3,23 +3,30 @@
 import keras
 from keras import layers, ops
 
+from dlx_tf.errors import UsageError
 from dlx_tf.models.multi_net.nested_config import with_layers
+
+POOLING = ("mean", "cls")
 
 
 @keras.saving.register_keras_serializable(package="dlx_tf")
 class MultiNetTextEncoder(keras.Model):
     """Token ids of captions to L2-normalised embeddings in the shared space.
 
-    `backbone` is a KerasHub text encoder whose outputs include `pooled_output`, e.g.
+    `backbone` is a KerasHub text encoder with `sequence_output` and `pooled_output`, e.g.
     `keras_hub.models.BertBackbone` (Devlin et al. 2019, https://arxiv.org/abs/1810.04805):
     built small from config for smoke runs, or `BertBackbone.from_preset(name or local
-    folder)`. Its [CLS] pooled output goes through a linear projection, as CLIP's text
-    tower does (Radford et al. 2021, https://arxiv.org/abs/2103.00020 Fig. 3). Strings
-    become token ids in `tf.data` with the matching KerasHub preprocessor.
+    folder)`. The caption vector is the mean of its tokens' outputs (`pooling="mean"`, over
+    the padding mask; Sentence-BERT's choice, Reimers & Gurevych 2019,
+    https://arxiv.org/abs/1908.10084 §6: better than [CLS] for sentence similarity) or the
+    [CLS] `pooled_output` (`"cls"`), then a linear projection, as CLIP's text tower has
+    (Radford et al. 2021, https://arxiv.org/abs/2103.00020 Fig. 3). Strings become token
+    ids in `tf.data` with the matching KerasHub preprocessor.
 
     Args:
         backbone: the KerasHub backbone.
         embedding_dim: size of the shared embedding space.
+        pooling: `"mean"` or `"cls"`.
 
     Example:
     ```python
@@ -30,10 +37,14 @@ class MultiNetTextEncoder(keras.Model):
     ```
     """
 
-    def __init__(self, backbone, embedding_dim, **kwargs):
+    def __init__(self, backbone, embedding_dim, pooling="mean", **kwargs):
         super().__init__(**kwargs)
+        if pooling not in POOLING:
+            raise UsageError(f"MultiNetTextEncoder: pooling must be one of {list(POOLING)}; "
+                             f"got {pooling!r}")
         self.backbone = backbone
         self.embedding_dim = embedding_dim
+        self.pooling = pooling
         # === Layers ===
         self.projection = layers.Dense(embedding_dim, use_bias=False, name="text_projection")
 
@@ -41,13 +52,19 @@ class MultiNetTextEncoder(keras.Model):
         self.projection.build((None, self.backbone.hidden_dim))
 
     def call(self, inputs, training=False):
-        pooled = self.backbone(inputs, training=training)["pooled_output"]  # (batch, hidden)
+        outputs = self.backbone(inputs, training=training)
+        if self.pooling == "cls":
+            pooled = outputs["pooled_output"]  # (batch, hidden)
+        else:
+            mask = ops.cast(inputs["padding_mask"], outputs["sequence_output"].dtype)[..., None]
+            pooled = ops.sum(outputs["sequence_output"] * mask, axis=1) / ops.maximum(
+                ops.sum(mask, axis=1), 1.0)  # (batch, hidden)
         return ops.normalize(self.projection(pooled), axis=-1)  # (batch, embedding_dim)
 
     def get_config(self):
         config = super().get_config()
         config.update(backbone=keras.saving.serialize_keras_object(self.backbone),
-                      embedding_dim=self.embedding_dim)
+                      embedding_dim=self.embedding_dim, pooling=self.pooling)
         return config
 
     @classmethod

@@ -167,32 +167,3 @@ def stateless_symmetric_beta(shape, seed, alpha, candidates=16):
     boost = 1.0 - tf.random.stateless_uniform(shape, boost_seed)  # in (0, 1]
     log_gamma += tf.math.log(boost) / alpha
     return tf.sigmoid(log_gamma[..., 0] - log_gamma[..., 1])  # X / (X + Y)
-
-
-class BackboneUnfreezing(keras.callbacks.Callback):
-    """Freezes an `AudioNetTrainer`'s backbone for the first `freeze_epochs` epochs.
-
-    Sets `backbone_frozen` at the start of every epoch, the first of a resumed run
-    included, and when it changes re-traces the train step, which read the old value
-    when traced (Keras 3 `fit` looks up `model.train_function` before every step).
-
-    Args:
-        freeze_epochs: epochs in which only the head trains; 0 trains everything.
-
-    Example:
-    ```python
-    trainer.fit(train, epochs=30, callbacks=[BackboneUnfreezing(2)])
-    ```
-    """
-
-    def __init__(self, freeze_epochs):
-        super().__init__()
-        if freeze_epochs < 0:
-            raise UsageError(f"freeze_epochs must be 0 or more; got {freeze_epochs}")
-        self.freeze_epochs = freeze_epochs
-
-    def on_epoch_begin(self, epoch, logs=None):
-        frozen = epoch < self.freeze_epochs
-        if frozen != self.model.backbone_frozen:
-            self.model.backbone_frozen = frozen
-            self.model.make_train_function(force=True)

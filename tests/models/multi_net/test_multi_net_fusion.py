@@ -21,7 +21,8 @@ def test_parameters_from_the_layer_shapes():
     d, ff = 8, 12
     block = 4 * (d * d + d) + 2 * (2 * d) + (d * ff + ff) + (ff * d + d)  # q k v o, 2 norms, MLP
     tables = d + 2 * d + (4 + 6) * d  # [CLS], modalities, positions
-    assert fusion.count_params() == 2 * block + tables + 2 * d
+    token_norms = 2 * (2 * d)  # video and audio
+    assert fusion.count_params() == 2 * block + tables + token_norms + 2 * d
 
 
 @pytest.mark.parametrize("mode, audio_matters", [("fusion", True), ("video_only", False),

@@ -10,8 +10,9 @@ def test_one_token_per_frame_and_parameters_from_the_layer_shapes(clips):
     encoder = MultiNetVideoEncoder(token_dim=10, filters=(4, 8))
     tokens = encoder(clips["frames"])
     assert tuple(tokens.shape) == (3, 3, 10)
-    convolutions = (9 * 3 * 4 + 4) + (9 * 4 * 8 + 8)
-    assert encoder.count_params() == convolutions + 8 * 10 + 10
+    convolutions = 9 * 3 * 4 + 9 * 4 * 8  # no biases: batch norm follows
+    batch_norms = 4 * (4 + 8)  # gamma, beta, moving mean and variance
+    assert encoder.count_params() == convolutions + batch_norms + 8 * 10 + 10
 
 
 def test_frames_are_encoded_independently(clips):

@@ -5,8 +5,9 @@ import tensorflow as tf
 from harness import train_under
 
 from dlx_tf.errors import UsageError
-from dlx_tf.projects.audio_net import AudioNetClassifier, AudioNetTrainer, BackboneUnfreezing
+from dlx_tf.projects.audio_net import AudioNetClassifier, AudioNetTrainer
 from dlx_tf.projects.audio_net.audio_net_trainer import stateless_symmetric_beta
+from dlx_tf.training.unfreezing import BackboneUnfreezing
 
 FRAMES, MEL_BINS, CLASSES = 24, 16, 3
 

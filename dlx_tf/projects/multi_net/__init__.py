@@ -1,0 +1,1 @@
+"""Multi-Net: text-to-clip retrieval with a contrastive clip and text encoder."""
