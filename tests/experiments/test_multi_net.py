@@ -13,6 +13,7 @@ import tensorflow as tf
 import tensorflow_text  # noqa: F401  (registers the tokenizer's ops before loading)
 from fresh_load import check_fresh_load
 from harness import run_experiment_script
+from tensorboard_events import summaries, tensorboard_run
 
 import dlx_tf.models.multi_net  # noqa: F401  (registers the towers for load_model)
 from dlx_tf.data.msrvtt import load_captioned_clips
@@ -54,6 +55,10 @@ def test_the_ablation_retrieves_far_above_chance_and_fusion_hears(smoke):
     assert ablation["audio_only"]["captions_no_sound"] < 3 * chance
     assert set(fused["artifacts"]) >= {"history", "retrieval", "more_like_this"}
     assert "ablation" in record["artifacts"]
+    samples = tensorboard_run(base / "run" / "fusion_mode_fusion" / "tensorboard" / "samples")
+    plugin, description, [(_, text)] = summaries(samples, "retrieval_examples")
+    assert plugin == "text" and "drawn at random" in description
+    assert text.item().decode().count("\n- **") == 7  # 8 captions
     assert {"clip_encoder", "text_encoder", "video_encoder", "audio_encoder",
             "fusion"} <= set(fused["models"])
 

@@ -63,9 +63,8 @@ def retrieval_figure(captions, caption_clips, scores, keyframes, clip_ids, *, se
     figure, axes = _rows_of_strips(len(chosen), k, _CAPTION_INCHES, keyframes.shape[2:4],
                                    title, label_lines=2)
     for row, index in zip(axes, chosen):
-        order = np.argsort(-scores[index], kind="stable")
         right = int(caption_clips[index])
-        rank = int(np.flatnonzero(order == right)[0]) + 1
+        order, rank = _ranking(scores[index], right)
         _draw_caption(row[0], captions[index], rank, k, clip_ids[right], scores[index, right],
                       clips)
         for place, (axis, clip) in enumerate(zip(row[1:], order[:k]), 1):
@@ -202,6 +201,12 @@ def _check_clips(keyframes, clip_ids):
     return clips
 
 
+def _ranking(scores, right):
+    """Clip indices best first (ties in index order) and the 1-based rank of clip `right`."""
+    order = np.argsort(-scores, kind="stable")
+    return order, int(np.flatnonzero(order == right)[0]) + 1
+
+
 def _check_k(k, available, what):
     if not isinstance(k, int) or not 1 <= k <= available:
         raise UsageError(f"k: expected an integer from 1 to {available} (the {what} there "
@@ -243,3 +248,21 @@ def ablation_figure(points, modes, synthetic):
     axis.set_title(_label("Ablation: which clip tower finds the captioned clip", synthetic),
                    fontsize=_TITLE_POINTS)
     return figure
+
+
+def retrieval_examples_text(captions, caption_clips, scores, clip_ids, *, seed, examples=8,
+                            k=5):
+    """Markdown for TensorBoard's Text tab: `examples` captions drawn at random with `seed`,
+    each with its `k` best-scored clips (✓ on its own clip) and its own clip's rank."""
+    scores = np.asarray(scores)
+    _check_shape("scores", scores, (len(captions), len(clip_ids)))
+    _check_k(k, len(clip_ids), "clips")
+    lines = []
+    for row in draw_examples(len(captions), examples, seed):
+        right = int(caption_clips[row])
+        order, rank = _ranking(scores[row], right)
+        best = ", ".join(f"{clip_ids[c]}{' ✓' if c == right else ''} ({scores[row, c]:.2f})"
+                         for c in order[:k])
+        lines.append(f"- **{captions[row]}** → {best}; its clip {clip_ids[right]} ranks "
+                     f"{rank} of {len(clip_ids)}")
+    return "\n".join(lines)

@@ -29,7 +29,11 @@ from dlx_tf.models.multi_net import (
 from dlx_tf.models.multi_net.multi_net_fusion import MODES
 from dlx_tf.models.multi_net.multi_net_text_encoder import POOLING
 from dlx_tf.models.resnet import load_backbone_weights
-from dlx_tf.projects.multi_net.multi_net_figures import more_like_this_figure, retrieval_figure
+from dlx_tf.projects.multi_net.multi_net_figures import (
+    more_like_this_figure,
+    retrieval_examples_text,
+    retrieval_figure,
+)
 
 _STATISTICS_CLIPS = 64  # training clips with audio that set the log-mel standardisation
 # Training pairs smaller than this are kept in memory after the first epoch (the smoke set:
@@ -227,8 +231,9 @@ def warmup_captions(data, count=2):
 
 
 def save_retrieval_figures(run, data, text, clips):
-    """`retrieval.png` (test captions drawn at random → their top 5 clips) and
-    `more_like_this.png` (random test clips → their 5 nearest clips)."""
+    """`retrieval.png` (test captions drawn at random → their top 5 clips),
+    `more_like_this.png` (random test clips → their 5 nearest clips), and more random
+    captions with their top 5 in TensorBoard's Text tab (`retrieval_examples`)."""
     frames, synthetic = keyframes(data, "test"), data.info["synthetic"]
     part = data.test
     k = min(5, len(part.clip_ids) - 1)
@@ -238,6 +243,12 @@ def save_retrieval_figures(run, data, text, clips):
     run.save_figure("more_like_this", more_like_this_figure(
         clips @ clips.T, frames, part.clip_ids, first_captions(part), seed=run.config.seed,
         k=k, synthetic=synthetic))
+    run.log_text("retrieval_examples", retrieval_examples_text(
+        part.captions, part.caption_clips, text @ clips.T, part.clip_ids, seed=run.config.seed,
+        k=k), step=run.config.epochs, description=(
+        f"Test captions drawn at random (seed {run.config.seed}), not the best ones: each "
+        f"with its top {k} clips by score, ✓ on its own clip"
+        + (" (synthetic data)" if synthetic else "")))
 
 
 def ablation_summary(points, modes):

@@ -15,6 +15,7 @@ from dlx_tf.projects.multi_net.multi_net_figures import (
     draw_examples,
     keyframe_strip,
     more_like_this_figure,
+    retrieval_examples_text,
     retrieval_figure,
 )
 from dlx_tf.viz.curves import plot_history
@@ -105,6 +106,22 @@ def test_the_own_clip_is_marked_in_the_top_k_or_its_rank_is_named(clips, retriev
                 assert f"not in the top {K}" in verdict
             seen.add(rank <= K)
     assert seen == {True, False}  # both cases were drawn
+
+
+def test_the_text_examples_list_each_random_captions_top_clips_and_own_rank(clips,
+                                                                            retrieval_set):
+    captions, caption_clips, scores, ranks = retrieval_set
+    _, clip_ids = clips
+    lines = retrieval_examples_text(captions, caption_clips, scores, clip_ids, seed=0,
+                                    examples=EXAMPLES, k=K).split("\n")
+    chosen = draw_examples(len(captions), EXAMPLES, 0)
+    assert len(lines) == len(chosen)
+    for line, index in zip(lines, chosen):
+        top = np.argsort(-scores[index])[:K]
+        assert line.startswith(f"- **{captions[index]}** → {clip_ids[top[0]]}")
+        assert line.count("✓") == (ranks[index] <= K)
+        assert line.endswith(f"its clip {clip_ids[caption_clips[index]]} ranks "
+                             f"{ranks[index]} of {CLIPS}")
 
 
 def test_more_like_this_shows_each_querys_nearest_other_clips(clips):
