@@ -22,7 +22,7 @@ from dlx_tf.export.multi_net_encoders import (
 )
 from dlx_tf.export.retrieval_index import RETRIEVAL_LIMITS, retrieval_endpoints
 from dlx_tf.projects.multi_net import multi_net_setup as setup
-from dlx_tf.projects.multi_net.multi_net_figures import MULTI_NET_CURVES, ablation_figure
+from dlx_tf.projects.multi_net.multi_net_figures import MULTI_NET_CURVES
 from dlx_tf.ranges import FRACTION, NON_NEGATIVE, POSITIVE, RATE, above, at_least, within
 from dlx_tf.training.config import ExperimentConfig
 from dlx_tf.training.launch import launch
@@ -150,9 +150,7 @@ def main(config, run):
                      warmup_inputs={"texts": setup.warmup_captions(data), "k": 5},
                      limits=RETRIEVAL_LIMITS)
 
-    run.log(setup.ablation_summary(run.points, config.fusion_modes))
-    run.save_figure("ablation", ablation_figure(run.points, config.fusion_modes,
-                                                 data.info["synthetic"]))
+    setup.report_ablation(run, config.fusion_modes)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,10 @@ class MultiNetClipEncoder(keras.Model):
     def uses_audio(self):
         return self.fusion.mode in ("fusion", "audio_only")
 
+    @property
+    def uses_video(self):
+        return self.fusion.mode != "audio_only"
+
     def build(self, inputs_shape):
         # Towers deserialised from a `.keras` file arrive built; build only the others.
         frames_shape = inputs_shape["frames"]
@@ -59,7 +63,7 @@ class MultiNetClipEncoder(keras.Model):
 
     def call(self, inputs, training=False):
         frame_tokens = None
-        if self.fusion.mode != "audio_only":
+        if self.uses_video:
             frame_tokens = self.video_encoder(inputs["frames"], training=training)
         audio_tokens = None
         if self.uses_audio:

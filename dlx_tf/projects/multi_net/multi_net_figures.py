@@ -218,30 +218,29 @@ def _check_shape(name, array, expected):
         raise UsageError(f"{name}: expected shape {expected}, got {array.shape}")
 
 
-def ablation_figure(points, modes, synthetic):
-    """Test text → video R@1 of each fusion mode's run (the records of `Run.sweep`), over
-    all captions and split by whether the caption mentions the sound, beside chance
-    (1 / test clips) and, where known, the R@1 that clips sharing a caption allow."""
-    groups = {"all captions": "test_text_to_video_R@1",
-              "captions naming the sound": "test_text_to_video_R@1_captions_sound",
-              "captions not naming it": "test_text_to_video_R@1_captions_no_sound"}
-    groups = {label: key for label, key in groups.items()
-              if all(key in point["metrics"] for point in points)}
+def ablation_figure(table, test_clips, ceiling, synthetic):
+    """Test text → video R@1 of each fusion mode (`{mode: {group: R@1}}`, the `ablation` of
+    the run's metrics), over all captions and split by whether the caption names the
+    sound, beside chance (1 / `test_clips`) and, unless None, the `ceiling` that clips
+    sharing a caption allow."""
+    labels = {"all": "all captions", "captions_sound": "captions naming the sound",
+              "captions_no_sound": "captions not naming it"}
+    groups = {labels[name]: name for name in labels
+              if all(name in row for row in table.values())}
+    modes = list(table)
     figure, axis = plt.subplots(figsize=(8, 4.5), layout="constrained")
     width = 0.8 / len(groups)
-    for index, (label, key) in enumerate(groups.items()):
-        values = [point["metrics"][key] for point in points]
-        positions = np.arange(len(points)) + (index - (len(groups) - 1) / 2) * width
+    for index, (label, name) in enumerate(groups.items()):
+        values = [table[mode][name] for mode in modes]
+        positions = np.arange(len(modes)) + (index - (len(groups) - 1) / 2) * width
         bars = axis.bar(positions, values, width, label=label)
         axis.bar_label(bars, fmt="%.0f", fontsize=_LABEL_POINTS)
-    test_clips = points[0]["data"]["clips"]["test"]
     axis.axhline(100.0 / test_clips, color="grey", linestyle=":",
                  label=f"chance (1 / {test_clips} clips)")
-    ceiling = points[0]["metrics"].get("test_text_to_video_R@1_ceiling")
     if ceiling is not None:
         axis.axhline(ceiling, color="black", linestyle="--",
                      label="best possible (clips sharing a caption tie)")
-    axis.set_xticks(np.arange(len(points)), [mode.replace("_", " ") for mode in modes])
+    axis.set_xticks(np.arange(len(modes)), [mode.replace("_", " ") for mode in modes])
     axis.set_ylabel("text → video R@1 (%)")
     axis.set_ylim(0, 105)
     axis.legend(fontsize=_LABEL_POINTS, loc="upper right")

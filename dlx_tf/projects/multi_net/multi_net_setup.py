@@ -2,6 +2,7 @@
 tokenizer, the two towers (from presets or small from config) inside a compiled `MultiNet`,
 the training pairs, and the retrieval results after training."""
 
+import itertools
 import os
 
 import keras
@@ -30,6 +31,7 @@ from dlx_tf.models.multi_net.multi_net_fusion import MODES
 from dlx_tf.models.multi_net.multi_net_text_encoder import POOLING
 from dlx_tf.models.resnet import load_backbone_weights
 from dlx_tf.projects.multi_net.multi_net_figures import (
+    ablation_figure,
     more_like_this_figure,
     retrieval_examples_text,
     retrieval_figure,
@@ -98,9 +100,10 @@ def caption_pairs(data, split, preprocessor):
 
 def log_mel_statistics(data, front_end):
     """Mean and standard deviation of the log-mels of up to 64 training clips with audio."""
-    values = [np.asarray(front_end(audio[None]))
-              for _, audio, has_audio in map(data.clip_arrays, data.train.clip_paths)
-              if has_audio][:_STATISTICS_CLIPS]
+    clips = (data.clip_arrays(path) for path in data.train.clip_paths)
+    with_audio = itertools.islice((audio for _, audio, has_audio in clips if has_audio),
+                                  _STATISTICS_CLIPS)  # reads no clip past the 64th
+    values = [np.asarray(front_end(audio[None])) for audio in with_audio]
     if not values:
         return -5.0, 4.0  # no training clip has audio: the audio tower sees only the token
     values = np.concatenate([v.ravel() for v in values])
@@ -118,17 +121,12 @@ def build_model(config, data, preprocessor, steps):
     audio_encoder.input_mean, audio_encoder.input_std = mean, std
     audio_tokens = audio_encoder(np.zeros((1, data.audio_samples), np.float32),
                                  np.ones((1,), bool)).shape[1]
-    pretrained = []
-    if config.audio_preset:
-        load_backbone_weights(audio_encoder.backbone, config.audio_preset)
-        pretrained.append(audio_encoder.backbone)
     if config.video_preset:
         backbone = frame_backbone_from_preset(config.video_preset)
         is_clip = isinstance(backbone, keras_hub.models.CLIPVisionEncoder)
         video_encoder = MultiNetBackboneVideoEncoder(
             backbone, config.hidden_dim, name="video_encoder",
             **(dict(pixel_mean=CLIP_MEAN, pixel_std=CLIP_STD) if is_clip else {}))
-        pretrained.append(backbone)
     else:
         video_encoder = MultiNetVideoEncoder(config.hidden_dim, filters=config.video_filters,
                                              name="video_encoder")
@@ -141,7 +139,6 @@ def build_model(config, data, preprocessor, steps):
                                        config.embedding_dim, name="clip_encoder")
     if config.text_preset:
         text_backbone = keras_hub.models.BertBackbone.from_preset(config.text_preset)
-        pretrained.append(text_backbone)
     else:
         text_backbone = keras_hub.models.BertBackbone(
             vocabulary_size=preprocessor.tokenizer.vocabulary_size(),
@@ -153,10 +150,13 @@ def build_model(config, data, preprocessor, steps):
     model = MultiNet(clip_encoder, text_encoder,
                      audio_dropout=config.audio_dropout if config.fusion_mode == "fusion" else 0.0,
                      seed=config.seed, name="multi_net")
-    if not clip_encoder.uses_audio and config.audio_preset:
-        pretrained.remove(audio_encoder.backbone)  # never run, so never trained
-    if fusion.mode == "audio_only" and config.video_preset:
-        pretrained.remove(video_encoder.backbone)  # its frame tokens are never used
+    if config.audio_preset and clip_encoder.uses_audio:
+        load_backbone_weights(audio_encoder.backbone, config.audio_preset)
+    # A preset tower the fusion mode never runs gets no gradient: it is left out.
+    pretrained = [layer for preset, used, layer in (
+        (config.audio_preset, clip_encoder.uses_audio, audio_encoder.backbone),
+        (config.video_preset, clip_encoder.uses_video, getattr(video_encoder, "backbone", None)),
+        (config.text_preset, True, text_backbone)) if preset and used]
     model.compile(_adamw(config, config.learning_rate, steps),
                   _adamw(config, config.learning_rate * config.pretrained_lr_ratio, steps),
                   pretrained_layers=pretrained, jit_compile=config.jit_compile)
@@ -251,13 +251,16 @@ def save_retrieval_figures(run, data, text, clips):
         + (" (synthetic data)" if synthetic else "")))
 
 
+# The ablation's text→video R@1 groups: all captions, and by whether they name the sound.
+ABLATION_GROUPS = {"all": "test_text_to_video_R@1",
+                   "captions_sound": "test_text_to_video_R@1_captions_sound",
+                   "captions_no_sound": "test_text_to_video_R@1_captions_no_sound"}
+
+
 def ablation_summary(points, modes):
     """`ablation`: each mode's test text→video R@1 (all captions, and by whether they
     mention the sound); `fusion_gain_R@1_captions_sound`: fused minus video-only there."""
-    keys = {"all": "test_text_to_video_R@1",
-            "captions_sound": "test_text_to_video_R@1_captions_sound",
-            "captions_no_sound": "test_text_to_video_R@1_captions_no_sound"}
-    table = {mode: {name: point["metrics"][key] for name, key in keys.items()
+    table = {mode: {name: point["metrics"][key] for name, key in ABLATION_GROUPS.items()
                     if key in point["metrics"]}
              for mode, point in zip(modes, points)}
     summary = {"ablation": table}
@@ -265,3 +268,13 @@ def ablation_summary(points, modes):
     if sound.get("fusion") is not None and sound.get("video_only") is not None:
         summary["fusion_gain_R@1_captions_sound"] = sound["fusion"] - sound["video_only"]
     return summary
+
+
+def report_ablation(run, modes):
+    """Logs `ablation_summary` of the sweep's points and draws `plots/ablation.png`."""
+    summary = ablation_summary(run.points, modes)
+    run.log(summary)
+    first = run.points[0]
+    run.save_figure("ablation", ablation_figure(
+        summary["ablation"], first["data"]["clips"]["test"],
+        first["metrics"].get("test_text_to_video_R@1_ceiling"), first["data"]["synthetic"]))
