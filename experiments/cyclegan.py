@@ -5,6 +5,8 @@ paper and its official code configure it.
     python experiments/cyclegan.py --profile paper     # tfds cycle_gan/summer2winter_yosemite
     python experiments/cyclegan.py --profile paper --data horse2zebra
     python experiments/cyclegan.py --profile paper --data /path/with/trainA_trainB_testA_testB
+    python experiments/cyclegan.py --profile paper --set generator=ganilla   # GANILLA (2020)
+    python experiments/cyclegan.py --set compare_generators=resnet,ganilla,unet  # ~8 min
 
 Smoke result (2 CPU cores, seed 0): see docs/cyclegan.md. The translation score (share of
 translated test images a separately trained domain classifier puts in the target domain)
@@ -15,9 +17,11 @@ import dataclasses
 
 import numpy as np
 
-from dlx_tf.data.unpaired_images import MAX_PIXELS, from_unit_range, load_unpaired
+from dlx_tf.data.image_files import MAX_PIXELS
+from dlx_tf.data.unpaired_images import from_unit_range, load_unpaired
 from dlx_tf.export.image_translator import TRANSLATOR_LIMITS, image_translator_endpoints
 from dlx_tf.projects.cyclegan import cyclegan_setup as setup
+from dlx_tf.projects.cyclegan.generator_comparison import report_comparison
 from dlx_tf.projects.cyclegan.translation_evaluation import (
     TranslationEvaluation,
     train_domain_classifier,
@@ -41,7 +45,15 @@ class CycleGANConfig(ExperimentConfig):
     load_size: int = 286  # resize, then random crop and flip (§7.1, official resize_and_crop)
     crop_size: int = 256  # training crop side; test images are resized to it
     filters: int = 64  # ngf = ndf
-    residual_blocks: int = 9  # 9 for 256², 6 for 128² (appendix 7.2)
+    # The generators: resnet (the paper's), ganilla (Hicsonmez et al. 2020, GANILLA's
+    # ResNet-18 + FPN; crops a multiple of 16, at least 32) or unet (pix2pix's U-Net with
+    # instance norm and no dropout, as the official code's --netG unet_256).
+    generator: str = "resnet"
+    # One run per generator named here, on the same data, judge and feature space, and a
+    # comparison table; empty: one run of `generator`.
+    compare_generators: tuple[str, ...] = ()
+    residual_blocks: int = 9  # resnet generator only: 9 for 256², 6 for 128² (appendix 7.2)
+    unet_downsamplings: int = 8  # unet generator only: 8 halves 256² to 1×1 (unet_256)
     discriminator_layers: int = 3  # 70×70 PatchGAN
     learning_rate: float = 2e-4  # Adam, all four networks, until the decay
     beta_1: float = 0.5  # Adam
@@ -65,6 +77,7 @@ class CycleGANConfig(ExperimentConfig):
 
     RANGES = {**ExperimentConfig.RANGES, "decay_epochs": NON_NEGATIVE, "load_size": POSITIVE,
               "crop_size": at_least(16), "filters": POSITIVE, "residual_blocks": POSITIVE,
+              "unet_downsamplings": POSITIVE,
               "discriminator_layers": POSITIVE, "learning_rate": RATE,
               "beta_1": within(0, 1, high_open=True), "cycle_weight": NON_NEGATIVE,
               "identity_weight": NON_NEGATIVE, "pool_size": NON_NEGATIVE,
@@ -74,6 +87,11 @@ class CycleGANConfig(ExperimentConfig):
               "max_image_pixels": POSITIVE, "serving_pixels_per_image": at_least(64),
               "serving_batch": POSITIVE, "serving_bytes_per_image": POSITIVE}
 
+    def __post_init__(self):
+        super().__post_init__()
+        for name in (self.generator, *self.compare_generators):
+            setup.check_generator(name)
+
 
 PROFILES = {
     "paper": CycleGANConfig(),
@@ -82,7 +100,8 @@ PROFILES = {
     # 2.5× the paper's rate makes up for the short schedule.
     "smoke": CycleGANConfig(
         data="synthetic", epochs=12, decay_epochs=6, batch_size=4, load_size=72,
-        crop_size=64, filters=8, residual_blocks=3, learning_rate=5e-4, test_images=100,
+        crop_size=64, filters=8, residual_blocks=3, unet_downsamplings=6, learning_rate=5e-4,
+        test_images=100,
         synthetic_counts=(512, 512, 100, 100), feature_weights=""),
 }
 
@@ -93,8 +112,8 @@ def main(config, run):
                          max_pixels=config.max_image_pixels)
     pair, items = setup.pair_name(data.info), setup.training_images_a(data)
     space = setup.feature_space(data, config)
-    run.describe_data(dict(data.info, pair=pair, train_examples=int(items.cardinality())),
-                      quality_features=space)
+    data_info = dict(data.info, pair=pair, train_examples=int(items.cardinality()))
+    run.describe_data(data_info, quality_features=space)
     test_a, test_b, answers_a, answers_b = (
         None if images is None else setup.as_unit_array(images, config.test_images)
         for images in (data.test_a, data.test_b, data.answers_a, data.answers_b))
@@ -103,6 +122,18 @@ def main(config, run):
         setup.as_unit_array(data.train_b, config.classifier_images, config.crop_size),
         seed=config.seed, epochs=config.classifier_epochs)
     evaluation = TranslationEvaluation(classifier, space, test_a, test_b, answers_a, answers_b)
+    if not config.compare_generators:
+        translate(config, run, data, items, evaluation)
+        return
+    # The same data, judge and feature space for every generator.
+    for point in run.sweep("generator", config.compare_generators):
+        point.describe_data(data_info, quality_features=space)
+        translate(point.config, point, data, items, evaluation)
+    report_comparison(run, config.compare_generators)
+
+
+def translate(config, run, data, items, evaluation):
+    """Trains, measures, saves and exports the CycleGAN of `config.generator`."""
     with run.scope():
         gan = setup.build_cyclegan(config, int(items.cardinality()) // config.batch_size)
         # Before any training (`run.fit` restores a resumed run's checkpoint); the first
@@ -110,10 +141,11 @@ def main(config, run):
         at_init = evaluation.measure(gan)
     networks = {"generator_a2b": gan.generator_a2b, "generator_b2a": gan.generator_b2a,
                 "discriminator_a": gan.discriminator_a, "discriminator_b": gan.discriminator_b,
-                "domain_classifier": classifier}
+                "domain_classifier": evaluation.classifier}
     run.describe_models(networks)
 
-    title = run.label(f"{data.info['domain_a']} ↔ {data.info['domain_b']}")
+    title = run.label(f"{data.info['domain_a']} ↔ {data.info['domain_b']}, "
+                      f"{config.generator} generators")
     monitor = TranslationMonitor(gan, evaluation, title=title)
     run.fit(gan, items, callbacks=[monitor], shuffle_buffer=int(items.cardinality()),
             augment=setup.PairJitter(config.crop_size, setup.as_uint8_array(data.train_b)))
@@ -124,11 +156,12 @@ def main(config, run):
     run.save_figure("translations", monitor.figure(f"{title}, after training", run.metrics))
     run.save_models(networks)
 
-    warmup = {"images": np.asarray(from_unit_range(test_a[:2]))}
+    warmup = {"images": np.asarray(from_unit_range(evaluation.test["a2b"][:2]))}
     limits = {"pixels_per_image": config.serving_pixels_per_image, "batch": config.serving_batch,
               "bytes_per_image": config.serving_bytes_per_image}
     for direction, generator in (("a2b", gan.generator_a2b), ("b2a", gan.generator_b2a)):
-        run.export(f"cyclegan_{pair}_{direction}", resources=[generator],
+        run.export(setup.export_name(config.generator, setup.pair_name(data.info), direction),
+                   resources=[generator],
                    endpoints=image_translator_endpoints(generator, limits=limits),
                    warmup_inputs=warmup, limits=limits)
 

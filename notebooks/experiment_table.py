@@ -54,6 +54,39 @@ EXPERIMENTS = (
                         [a] * count + [f"→ {b}"] * count + [f"→ {a} again"] * count)
         '''),
     Experiment(
+        name="pix2pix",
+        title="pix2pix: paired image-to-image translation",
+        about="Reproduces Isola et al. 2017, *Image-to-Image Translation with Conditional "
+              "Adversarial Networks*, as the paper and its official code configure it: a "
+              "U-Net generator (8 downsamplings to 1×1, skip connections, batch norm, dropout "
+              "0.5 kept at test time), a conditional 70×70 PatchGAN that sees input and output "
+              "side by side, the GAN loss plus 100 × L1, 200 epochs at batch 1 with linear "
+              "decay over the last 100. Each epoch it measures L1, PSNR and SSIM against the "
+              "ground truth, KID, and (on the synthetic label maps) the FCN-score: how well a "
+              "segmentation network trained on real scenes labels the outputs.",
+        smoke_time="about 2 minutes",
+        data="A folder in the official format: `train/ val/ test/` of side-by-side A|B "
+             "images (facades, maps, cityscapes, edges2shoes, …), `datasets/facades` by "
+             "default with `direction=BtoA` (labels → photos). No tfds dataset holds these "
+             "pairs: upload or mount the folder.",
+        extra_args_example='["--data", "datasets/maps", "--set", "direction=AtoB"]',
+        metrics=("test_l1", "test_psnr", "test_ssim", "test_kid", "test_fcn_pixel_accuracy",
+                 "test_fcn_class_iou", "real_fcn_class_iou"),
+        tpu="Batch 1 cannot split over the 8 cores of a v2-8 or v3-8 TPU: set "
+            "`EXTRA_ARGS = [\"--set\", \"batch_size=8\"]`. Training batch norm is "
+            "synchronised across the cores, so this trains as one device with batch 8 (the "
+            "paper also reports batches up to 10).",
+        serving="`pix2pix_<data>` takes uint8 `images` `[batch, height, width, 3]` (height and "
+                "width multiples of 256 for the paper's U-Net) and returns uint8 `images` of "
+                "the same shape; each image gets its own dropout noise, seeded by its pixels.",
+        request='''
+            name = next(iter(EXPORTS))
+            images = np.asarray(recorded_inputs(name)["images"], np.uint8)  # test inputs
+            translated = serving_default(name)(images=tf.constant(images))["images"].numpy()
+            count = len(images)
+            show_images([images, translated], ["input"] * count + ["translated"] * count)
+        '''),
+    Experiment(
         name="pegasus",
         title="Pegasus: a pegasus from birds and horses",
         about="The coursework: using CIFAR-10, create a model that generates an image of a "

@@ -83,6 +83,25 @@ def check_any_size_export(model_name, model, output_name, images, other_images, 
     return served
 
 
+def check_size_rule(generator, channels=3):
+    """An image generator's `size_multiple` and `min_side` are the rule it enforces: the
+    smallest image, and one a multiple wider, come back at their own size; a multiple
+    smaller, or a pixel off a multiple, is refused with an error naming the axis."""
+    multiple, low = generator.size_multiple, generator.min_side
+    for height, width in ((low, low), (low, low + multiple)):
+        assert generator(np.zeros((1, height, width, channels), "float32")).shape == (
+            1, height, width, generator.output_channels)
+    for height, width, refused in ((low - multiple, low, "height"), (low, low + 1, "width")):
+        size = height if refused == "height" else width
+        try:
+            generator(np.zeros((1, height, width, channels), "float32"))
+        except ValueError as error:
+            assert f"multiples of {multiple} and at least {low}; got {refused} {size}" in str(
+                error)
+        else:
+            raise AssertionError(f"{height}×{width} images were not refused")
+
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -12,13 +12,12 @@ import re
 
 import tensorflow as tf
 
+from dlx_tf.data.image_files import MAX_PIXELS, decode_rgb, readable_images, resize_square
 from dlx_tf.data.synthetic.seasons import generate_scenes
 from dlx_tf.data.tfds_source import prepared, tfds_builder
 from dlx_tf.errors import DataError, UsageError
 
 SPLITS = ("trainA", "trainB", "testA", "testB")
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
-MAX_PIXELS = 40_000_000  # ~120 MB decoded as RGB; a 20,000² PNG would take 1.2 GB
 LAYOUT = "trainA/ trainB/ testA/ testB/ folders of JPEG/PNG files"
 
 
@@ -106,12 +105,12 @@ def _from_tfds(name, sizes):
                         f"{', '.join(configs)}, or a directory of {LAYOUT})")
     also = f"synthetic or a folder of {LAYOUT}"
     builder = prepared(tfds_builder(f"cycle_gan/{config}", also), name, also)
-    splits = [_counted(ds).map(lambda example, s=size: _resize(example["image"], s),
+    splits = [_counted(ds).map(lambda example, s=size: resize_square(example["image"], s),
                                num_parallel_calls=tf.data.AUTOTUNE)
               for ds, size in zip(builder.as_dataset(split=list(SPLITS)), sizes)]
     counts = [int(ds.cardinality()) for ds in splits]
     source = f"tfds:cycle_gan/{config}"
-    return UnpairedImages(*splits, info=_info(source, False, _domains(config), counts))
+    return UnpairedImages(*splits, info=_info(source, False, domain_names(config), counts))
 
 
 def _counted(dataset):
@@ -129,73 +128,21 @@ def _from_directory(root, sizes, max_pixels):
         raise DataError(f"--data {root}: missing folder {', '.join(missing)} (expected {LAYOUT})")
     splits, counts, skipped = [], [], []
     for split, size in zip(SPLITS, sizes):
-        paths = _readable_images(os.path.join(folder, split), skipped, max_pixels)
+        paths = readable_images(os.path.join(folder, split), skipped, max_pixels)
         if not paths:
             raise DataError(f"--data {root}: {split}/ holds no readable JPEG/PNG image "
                             f"(expected {LAYOUT})")
         dataset = tf.data.Dataset.from_tensor_slices(paths)
-        splits.append(dataset.map(lambda path, s=size: _resize(_decode(tf.io.read_file(path)), s),
-                                  num_parallel_calls=tf.data.AUTOTUNE))
+        splits.append(dataset.map(
+            lambda path, s=size: resize_square(decode_rgb(tf.io.read_file(path)), s),
+            num_parallel_calls=tf.data.AUTOTUNE))
         counts.append(len(paths))
     name = os.path.basename(os.path.normpath(os.path.abspath(folder)))
-    info = _info(os.path.abspath(folder), False, _domains(name), counts, skipped)
+    info = _info(os.path.abspath(folder), False, domain_names(name), counts, skipped)
     return UnpairedImages(*splits, info=info)
 
 
-def _readable_images(folder, skipped, max_pixels):
-    """Sorted paths of the JPEG/PNG files in `folder` that decode within `max_pixels`; the
-    others go to `skipped`."""
-    paths = []
-    for name in sorted(os.listdir(folder)):
-        path = os.path.join(folder, name)
-        if not (name.lower().endswith(IMAGE_EXTENSIONS) and os.path.isfile(path)):
-            continue
-        contents = tf.io.read_file(path)
-        size = _header_size(contents)
-        if size is not None and size[0] * size[1] > max_pixels:
-            reason = (f"{size[0]}×{size[1]} is {size[0] * size[1]:,} pixels, more than "
-                      f"max_image_pixels {max_pixels:,}")
-            print(f"skipped {path}: {reason}")
-            skipped.append({"path": path, "reason": reason})
-            continue
-        try:
-            _decode(contents)
-        except tf.errors.OpError as error:
-            # Drop TensorFlow's `{{function_node ...}}` prefix and `[Op:...] name:` suffix.
-            reason = " ".join(re.sub(r"\{\{.*?\}\}|\[Op:\w+\].*", "", error.message).split())
-            print(f"skipped {path}: {reason}")
-            skipped.append({"path": path, "reason": reason})
-        else:
-            paths.append(path)
-    return paths
-
-
-def _header_size(contents):
-    """`(width, height)` read from a PNG's or JPEG's header without decoding it, or None."""
-    head = contents.numpy()[:24]
-    if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) == 24:
-        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-    if head.startswith(b"\xff\xd8"):
-        try:
-            height, width, _ = tf.image.extract_jpeg_shape(contents).numpy()
-        except tf.errors.OpError:
-            return None  # decoding will report it
-        return int(width), int(height)
-    return None
-
-
-def _decode(contents):
-    # channels=3 turns grayscale into RGB and drops an alpha channel.
-    return tf.io.decode_image(contents, channels=3, expand_animations=False)
-
-
-def _resize(image, size):
-    image = tf.image.resize(image, [size, size], method="bilinear", antialias=True)
-    image = tf.cast(tf.clip_by_value(tf.round(image), 0.0, 255.0), tf.uint8)
-    return tf.ensure_shape(image, [size, size, 3])
-
-
-def _domains(name):
+def domain_names(name):
     """`summer2winter_yosemite` names its domains `summer` and `winter`; others are A and B."""
     match = re.fullmatch(r"([a-z]+)2([a-z]+)(_\w+)?", name.lower())
     return match.groups()[:2] if match else ("A", "B")

@@ -13,29 +13,28 @@ from dlx_tf.ranges import at_least, at_most, within
 # activations alive on a CPU; a 4096² one ended a server in std::bad_alloc. A 1024² RGB
 # PNG of noise takes ~3.2 MB.
 TRANSLATOR_LIMITS = {"pixels_per_image": 1024 * 1024, "batch": 8, "bytes_per_image": 1 << 22}
-# The stem pads by 3 at full size and the residual blocks by 1 at a quarter of it.
-MIN_SIDE = 8
 
 
-def image_translator_endpoints(generator, multiple=4, limits=None):
+def image_translator_endpoints(generator, limits=None):
     """`{"serving_default": ..., "encoded": ...}` for `export_saved_model`.
 
     `serving_default` takes `images`, uint8 `[batch, height, width, 3]` (RGB), and returns
     `images` of the same shape. `encoded` takes `images_bytes`, tf.string `[batch]`, each a
     PNG or JPEG (grey converted to RGB; see `dlx_tf.export.encoded_images`), and returns
     `png_bytes`, tf.string `[batch]`, each image translated at its own size, one at a time,
-    so one request may mix sizes. Height and width must be at least `MIN_SIDE` and
-    divisible by `multiple` (the generator's total stride). A request over `limits`
+    so one request may mix sizes. Height and width must be at least the generator's
+    `min_side` and divisible by its `size_multiple` (its total stride). A request over `limits`
     (`TRANSLATOR_LIMITS` updated by the given dict: pixels per image, images per request,
     bytes per encoded image) is refused with an error naming the limit, before any work
     (sizes of encoded images are read from their headers); write the same dict into the
     export's manifest.
     """
     limits = {**TRANSLATOR_LIMITS, **(limits or {})}
+    multiple, min_side = generator.size_multiple, generator.min_side
 
     def size_checks(name, heights, widths):
         return [
-            at_least(MIN_SIDE).check(tf.minimum(heights, widths), f"{name}: height and width"),
+            at_least(min_side).check(tf.minimum(heights, widths), f"{name}: height and width"),
             at_most(limits["pixels_per_image"]).check(
                 tf.cast(heights, tf.int64) * tf.cast(widths, tf.int64),
                 f"{name}: pixels per image (height × width)"),

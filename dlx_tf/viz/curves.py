@@ -14,7 +14,8 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 _NOT_METRICS = {"epoch", "epoch_seconds", "train_seconds", "learning_rate"}
 _SPLITS = (("", "train"), ("val_", "validation"), ("test_", "test"))
-_ACRONYMS = {"acai", "ce", "dcgan", "gce", "kid", "l1", "mfu", "mse", "sce", "ssim"}
+_ACRONYMS = {"acai", "ce", "dcgan", "fcn", "gce", "iou", "kid", "l1", "mfu", "mse", "psnr", "sce",
+             "ssim"}
 _COLUMNS = 4
 _PANEL_INCHES = (4.0, 3.0)
 _TITLE_CHARS = 40  # a 10-point panel title wraps before it outgrows its 4-inch panel

@@ -11,7 +11,9 @@ they show.
 The layout stream depends on `seed` alone, so the same seed draws the same scenes in
 either season (a paired set, for evaluation); unpaired training domains need different
 seeds. `scene_attributes` lists what each scene holds (`ATTRIBUTE_NAMES`), for a feature
-network trained on the generator's own attributes.
+network trained on the generator's own attributes. `scene_labels` gives each pixel's class
+(`LABEL_CLASSES`) from the same geometry, and `label_images` paints those as flat-colour
+label maps: the labels→scenes pairs of the offline pix2pix profile.
 """
 
 import numpy as np
@@ -21,6 +23,20 @@ _RIDGE_POINTS = 16  # control points of a ridge profile; the jaggedness lives be
 _TREES = 6  # tree slots per scene, unused ones switched off
 _HILL_OFFSET = (-0.02, 0.09)  # far and near hill, below the horizon
 _NO = np.float32(-1.0)  # a crown half-width no pixel has
+
+# Classes of `scene_labels`, in painting order: sky with sun and clouds, both ridges, both
+# hills, the lake, tree trunks and crowns.
+LABEL_CLASSES = ("sky", "mountain", "hill", "lake", "tree")
+# Flat colours of `label_images`, chosen unlike the scenes' own (no blue sky or water, no
+# green or grey ground, no brown or green trees), so a label map never passes for a scene.
+LABEL_COLOURS = np.array([
+    (250, 130, 20),  # sky: orange
+    (240, 0, 220),  # mountain: magenta
+    (250, 230, 0),  # hill: yellow
+    (200, 0, 30),  # lake: red
+    (255, 160, 200),  # tree: pink
+], np.uint8)
+_SKY, _MOUNTAIN, _HILL, _LAKE, _TREE = range(len(LABEL_CLASSES))
 
 # Colours before the per-scene jitter. `shadow` multiplies faces turned from the light.
 _PALETTES = {
@@ -75,13 +91,34 @@ ATTRIBUTE_NAMES = (
 def generate_scenes(count, size, season, seed):
     """Synthetic landscapes: uint8 `[count, size, size, 3]`, `season` "summer" or "winter"."""
     layout, style, rng = _scene_draws(count, season, seed)
-    images = np.empty((count, size, size, 3), np.uint8)
-    step = max(1, 2**16 // (size * size))  # small chunks keep the working arrays in cache
-    for start in range(0, count, step):
+    return _in_chunks(np.empty((count, size, size, 3), np.uint8), size,
+                      lambda lay, sty: _render(lay, sty, size, rng), layout, style)
+
+
+def scene_labels(count, size, seed):
+    """Class ids (indices into `LABEL_CLASSES`) of every pixel that
+    `generate_scenes(count, size, season, seed)` paints, for either season: uint8
+    `[count, size, size]`; a pixel belongs to the topmost layer covering more than half
+    of it (snowflakes aside)."""
+    layout = _layout(np.random.default_rng([seed, 0]), count)
+    return _in_chunks(np.empty((count, size, size), np.uint8), size,
+                      lambda lay: _labels(lay, size), layout)
+
+
+def label_images(labels):
+    """Class ids `[..., H, W]` as flat-colour uint8 RGB label maps `[..., H, W, 3]`
+    (`LABEL_COLOURS`)."""
+    return LABEL_COLOURS[labels]
+
+
+def _in_chunks(out, size, draw, *tables):
+    """Fills `out` chunk by chunk with `draw` of the tables' matching rows; small chunks
+    keep the working arrays in cache."""
+    step = max(1, 2**16 // (size * size))
+    for start in range(0, len(out), step):
         part = slice(start, start + step)
-        images[part] = _render({k: v[part] for k, v in layout.items()},
-                               {k: v[part] for k, v in style.items()}, size, rng)
-    return images
+        out[part] = draw(*({k: v[part] for k, v in table.items()} for table in tables))
+    return out
 
 
 def scene_attributes(count, seed, season):
@@ -194,10 +231,30 @@ def _below(line, y, size):
     return np.clip(y * size + 0.5 - line[:, None] * size, 0, 1)
 
 
+def _grid(size):
+    """Pixel centres in unit coordinates: x `(1, 1, W)`, y `(1, H, 1)`."""
+    c = (np.arange(size, dtype=np.float32) + 0.5) / size
+    return c[None, None, :], c[None, :, None]
+
+
+def _labels(lay, size):
+    """`scene_labels` of one chunk: each layer's coverage as `_render` paints it."""
+    x, y = _grid(size)
+    labels = np.full((len(lay["horizon"]), size, size), _SKY, np.uint8)
+    for r in range(2):
+        labels[_below(_ridge_line(lay["ridges"][:, r], x), y, size) > 0.5] = _MOUNTAIN
+    for k in range(2):
+        _, ground = _hill_cover(lay, k, x, y, size)
+        labels[ground > 0.5] = _HILL
+    lake, _ = _lake_cover(lay, ground, x, y, size)  # in the near hill
+    labels[lake > 0.5] = _LAKE
+    labels[_tree_paint(lay, x, y, size) > 0] = _TREE
+    return labels
+
+
 def _render(lay, sty, size, rng):
     n = len(lay["horizon"])
-    c = (np.arange(size, dtype=np.float32) + 0.5) / size
-    x, y = c[None, None, :], c[None, :, None]  # (1, 1, W), (1, H, 1)
+    x, y = _grid(size)
     # Channels first: broadcasting over a last axis of 3 would make NumPy's inner loops tiny.
     image = np.empty((n, 3, size, size), np.float32)
     sky = np.clip(y / lay["horizon"][:, None, None], 0, 1)[:, None]
@@ -235,13 +292,10 @@ def _sky_lights(image, lay, sty, x, y, size):
 
 def _terrain(image, shade, grain, lay, sty, x, y, size):
     horizon = lay["horizon"][:, None, None]
-    positions = x[0, 0] * _RIDGE_POINTS
-    left = np.minimum(positions.astype(int), _RIDGE_POINTS - 1)
-    frac = (positions - left).astype(np.float32)
     snowy = sty["snow_line"] > 0
     for r, haze in ((0, 0.3), (1, 0.1)):
         ridge = lay["ridges"][:, r]
-        top = ridge[:, left] * (1 - frac) + ridge[:, left + 1] * frac  # (n, W)
+        top = _ridge_line(ridge, x)  # (n, W)
         peak = ridge.min(1)[:, None, None]
         height = np.clip((y - peak) / (horizon - peak), 0, 1)  # 0 at the summit, 1 at the foot
         rock = sty["rock"] + height[:, None] * (sty["foot"] - sty["rock"])
@@ -253,18 +307,39 @@ def _terrain(image, shade, grain, lay, sty, x, y, size):
         colour = np.where(snow[:, None], white, rock)
         _layer(image, shade, grain, _below(top, y, size), colour, top, size, sty["grain"])
     for k, name in ((0, "far_hill"), (1, "near_hill")):
-        line = _hill_line(lay, k, np.broadcast_to(x[0], (len(horizon), size)))
+        line, ground = _hill_cover(lay, k, x, y, size)
         colour = sty[name] * (1 - 0.25 * np.clip(y - horizon, 0, 1))[:, None]
-        ground = _below(line, y, size)
         _layer(image, shade, grain, ground, colour, 3 * line, size, sty["grain"])
+    lake, shine = _lake_cover(lay, ground, x, y, size)  # in the near hill
+    _blend(image, lake[:, None],
+           sty["lake"] + 0.4 * shine[:, None] * (sty["sky_low"] - sty["lake"]))
+    shade[lake > 0.5] = 0.0
+    grain[lake > 0.5] = 0.0
+
+
+def _ridge_line(ridge, x):
+    """Top edge `[n, W]` of a ridge with control points `ridge` `[n, _RIDGE_POINTS + 1]`,
+    at the pixel columns of `x` `(1, 1, W)`."""
+    positions = x[0, 0] * _RIDGE_POINTS
+    left = np.minimum(positions.astype(int), _RIDGE_POINTS - 1)
+    frac = (positions - left).astype(np.float32)
+    return ridge[:, left] * (1 - frac) + ridge[:, left + 1] * frac
+
+
+def _hill_cover(lay, k, x, y, size):
+    """Ground line `[n, W]` of hill `k` (0 far, 1 near) and its coverage `[n, H, W]`."""
+    line = _hill_line(lay, k, np.broadcast_to(x[0], (len(lay["horizon"]), x.shape[-1])))
+    return line, _below(line, y, size)
+
+
+def _lake_cover(lay, ground, x, y, size):
+    """Lake coverage `[n, H, W]` (zero where there is no lake), inside the near hill's
+    coverage `ground`, and the sky's reflection on it, 1 at the far shore."""
     lx, ly, rx, ry = (lay["lake_xyrr"][:, i, None, None] for i in range(4))
     has_lake, ry = ry > 0, np.maximum(ry, np.float32(1e-3))
     radius = np.sqrt(((x - lx) / rx) ** 2 + ((y - ly) / ry) ** 2)
-    lake = ground * (has_lake * np.clip((1 - radius) * ry * size + 0.5, 0, 1))  # near hill only
-    shine = np.clip(1 - (y - ly + ry) / (2 * ry), 0, 1)[:, None]
-    _blend(image, lake[:, None], sty["lake"] + 0.4 * shine * (sty["sky_low"] - sty["lake"]))
-    shade[lake > 0.5] = 0.0
-    grain[lake > 0.5] = 0.0
+    lake = ground * (has_lake * np.clip((1 - radius) * ry * size + 0.5, 0, 1))
+    return lake, np.clip(1 - (y - ly + ry) / (2 * ry), 0, 1)
 
 
 def _layer(image, shade, grain, alpha, colour, edge, size, texture):
@@ -277,9 +352,21 @@ def _layer(image, shade, grain, alpha, colour, edge, size, texture):
 
 
 def _trees(image, grain, lay, sty, x, y, size):
-    n = len(image)
-    # Label map, later trees over earlier ones: 1 trunk, 2/3 conifer/leaves, 4/5 the same snowy.
-    paint = np.zeros((n, size, size), np.int8)
+    paint = _tree_paint(lay, x, y, size)
+    snow = sty["tree_snow"][..., None]
+    conifer, leaves = sty["conifer"], sty["leaves"]
+    table = np.stack([np.zeros_like(conifer), sty["trunk"], conifer, leaves,
+                      conifer + snow * (sty["snow"] - conifer),
+                      leaves + snow * (sty["snow"] - leaves)], 1)[..., 0, 0]  # (n, 6, 3)
+    scene, row, col = np.nonzero(paint)
+    image[scene, :, row, col] = table[scene, paint[scene, row, col]]
+    grain[scene, row, col] = 0.0
+
+
+def _tree_paint(lay, x, y, size):
+    """What the trees paint, later trees over earlier ones, as int8 `[n, H, W]`: 0 nothing,
+    1 trunk, 2/3 conifer/leaves, 4/5 the same snowy."""
+    paint = np.zeros((len(lay["horizon"]), size, size), np.int8)
     for t in range(_TREES):
         tx, height, width, base = (lay[key][:, t, None, None]
                                    for key in ("tree_x", "tree_h", "tree_w", "tree_base"))
@@ -297,11 +384,4 @@ def _trees(image, grain, lay, sty, x, y, size):
         rows = on & (y >= top + 0.7 * height) & (y <= base)
         np.copyto(paint, 1, where=rows & (dx <= np.maximum(0.12 * width, 0.6 / size)))
         np.copyto(paint, label, where=dx <= reach, casting="unsafe")
-    snow = sty["tree_snow"][..., None]
-    conifer, leaves = sty["conifer"], sty["leaves"]
-    table = np.stack([np.zeros_like(conifer), sty["trunk"], conifer, leaves,
-                      conifer + snow * (sty["snow"] - conifer),
-                      leaves + snow * (sty["snow"] - leaves)], 1)[..., 0, 0]  # (n, 6, 3)
-    scene, row, col = np.nonzero(paint)
-    image[scene, :, row, col] = table[scene, paint[scene, row, col]]
-    grain[scene, row, col] = 0.0
+    return paint

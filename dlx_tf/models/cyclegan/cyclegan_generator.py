@@ -66,8 +66,18 @@ class CycleGANGenerator(keras.Model):
             activation="tanh", dtype="float32", name="head",
         )
 
+    # Two stride-2 downsamplings must be undone exactly by the two upsamplings, and the
+    # residual blocks' reflection padding needs at least 2 pixels at 1/4 resolution.
+    @property
+    def size_multiple(self):
+        return 4
+
+    @property
+    def min_side(self):
+        return 8
+
     def build(self, input_shape):
-        _check_size(input_shape)
+        check_image_size(self, input_shape)
         shape = input_shape
         for layer in [self.stem, *self.downsampling, *self.residual_first,
                       *self.residual_second, *self.upsampling]:
@@ -76,7 +86,7 @@ class CycleGANGenerator(keras.Model):
         self.head.build(shape)
 
     def call(self, images, training=False):
-        _check_size(images.shape)
+        check_image_size(self, images.shape)
         x = self.stem(images, training=training)  # (batch, height, width, filters)
         for down in self.downsampling:
             x = down(x, training=training)  # (batch, height / 4, width / 4, 4 * filters) at end
@@ -96,12 +106,15 @@ class CycleGANGenerator(keras.Model):
         return config
 
 
-def _check_size(shape):
-    # Two stride-2 downsamplings must be undone exactly by the two upsamplings, and the
-    # residual blocks' reflection padding needs at least 2 pixels at 1/4 resolution.
+def check_image_size(generator, shape):
+    """Raises a ValueError naming the axis unless the height and width of `shape`
+    (channels last; None passes) fit `generator`: multiples of its `size_multiple`, at
+    least its `min_side`."""
+    multiple, min_side = generator.size_multiple, generator.min_side
     for axis, size in (("height", shape[1]), ("width", shape[2])):
-        if size is not None and (size % 4 or size < 8):
+        if size is not None and (size % multiple or size < min_side):
             raise ValueError(
-                f"CycleGANGenerator needs image height and width that are multiples of 4 "
-                f"and at least 8; got {axis} {size} (input shape {tuple(shape)})"
+                f"{type(generator).__name__} needs image height and width that are multiples "
+                f"of {multiple} and at least {min_side}; got {axis} {size} (input shape "
+                f"{tuple(shape)})"
             )

@@ -11,31 +11,57 @@ import tensorflow as tf
 
 from dlx_tf.data.synthetic.seasons import SEASONS, generate_scenes, scene_attributes
 from dlx_tf.data.unpaired_images import random_jitter, to_unit_range
+from dlx_tf.errors import UsageError
 from dlx_tf.evaluation.feature_spaces import (
     attribute_feature_space,
     inception_feature_space,
     texture_statistics_space,
 )
 from dlx_tf.models.cyclegan import CycleGAN, CycleGANGenerator, PatchGANDiscriminator
+from dlx_tf.models.ganilla import GANILLAGenerator
+from dlx_tf.models.pix2pix import Pix2PixGenerator
 from dlx_tf.training.schedules import LinearDecaySchedule
 
 _FEATURE_SEED = 1_000_003  # scenes for the feature network come from seeds past the splits'
 _FEATURE_SIZE = 32  # layouts and palettes show at 32×32; the network trains in seconds there
 
+# The generators `config.generator` names, each built from the config and a name.
+GENERATORS = {
+    "resnet": lambda config, name: CycleGANGenerator(
+        filters=config.filters, num_residual_blocks=config.residual_blocks, name=name),
+    "ganilla": lambda config, name: GANILLAGenerator(filters=config.filters, name=name),
+    # The official CycleGAN code's --netG unet_256: --norm instance, --no_dropout.
+    "unet": lambda config, name: Pix2PixGenerator(
+        filters=config.filters, num_downsamplings=config.unet_downsamplings,
+        normalization="instance", dropout=0.0, name=name),
+}
+# What each generator's exports are called: `<prefix>_<pair>_<direction>`.
+EXPORT_PREFIXES = {"resnet": "cyclegan", "ganilla": "ganilla", "unet": "cyclegan_unet"}
+
+
+def check_generator(name):
+    """A one-line `UsageError` unless `name` is one of `GENERATORS`."""
+    if name not in GENERATORS:
+        raise UsageError(f"generator: expected one of {', '.join(GENERATORS)}, got {name!r}")
+
 
 def build_cyclegan(config, steps_per_epoch):
-    """Two generators, two discriminators and the `CycleGAN` wrapper, compiled with Adam
-    on the official schedule: constant, then linear decay over `config.decay_epochs`."""
-
-    def generator(name):
-        return CycleGANGenerator(filters=config.filters,
-                                 num_residual_blocks=config.residual_blocks, name=name)
+    """Two generators of the kind `config.generator` names, two discriminators and the
+    `CycleGAN` wrapper, compiled with Adam on the official schedule: constant, then linear
+    decay over `config.decay_epochs`. Raises a `UsageError` if the generator cannot take
+    `config.crop_size` crops."""
+    generators = [GENERATORS[config.generator](config, name)
+                  for name in ("generator_a2b", "generator_b2a")]
+    multiple, min_side = generators[0].size_multiple, generators[0].min_side
+    if config.crop_size % multiple or config.crop_size < min_side:
+        raise UsageError(f"crop_size: the {config.generator} generator needs a multiple of "
+                         f"{multiple}, at least {min_side}; got {config.crop_size}")
 
     def discriminator(name):
         return PatchGANDiscriminator(filters=config.filters,
                                      num_layers=config.discriminator_layers, name=name)
 
-    gan = CycleGAN(generator("generator_a2b"), generator("generator_b2a"),
+    gan = CycleGAN(*generators,
                    discriminator("discriminator_a"), discriminator("discriminator_b"),
                    cycle_weight=config.cycle_weight, identity_weight=config.identity_weight,
                    pool_size=config.pool_size, seed=config.seed, name="cyclegan")
@@ -126,3 +152,9 @@ def pair_name(info):
     # A tfds source may end in a version (`cycle_gan/horse2zebra:3.0.0`): not part of the name.
     name = os.path.basename(os.path.normpath(source)).partition(":")[0]
     return re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+
+
+def export_name(generator, pair, direction):
+    """`cyclegan_summer2winter_yosemite_a2b` for the resnet generator, `ganilla_…` and
+    `cyclegan_unet_…` for the others."""
+    return f"{EXPORT_PREFIXES[generator]}_{pair}_{direction}"

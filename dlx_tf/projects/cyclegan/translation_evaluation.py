@@ -13,6 +13,7 @@
 import keras
 import numpy as np
 
+from dlx_tf.evaluation.batched import batched_call
 from dlx_tf.evaluation.content_preservation import paired_content, structure_similarity
 from dlx_tf.evaluation.sample_quality import SampleQuality
 from dlx_tf.projects.cyclegan.domain_classifier import DomainClassifier
@@ -132,14 +133,10 @@ def train_domain_classifier(images_a, images_b, seed, epochs=4, batch_size=32):
 
 def translate(forward, backward, images, batch_size=16):
     """`(forward(images), backward(forward(images)))` as numpy, in batches."""
-    fakes, cycled = [], []
-    for start in range(0, len(images), batch_size):
-        fake = forward(images[start:start + batch_size], training=False)
-        fakes.append(np.asarray(fake))
-        cycled.append(np.asarray(backward(fake, training=False)))
-    return np.concatenate(fakes), np.concatenate(cycled)
+    fakes = batched_call(lambda x: forward(x, training=False), images, batch_size=batch_size)
+    cycled = batched_call(lambda x: backward(x, training=False), fakes, batch_size=batch_size)
+    return fakes, cycled
 
 
 def _logits(classifier, images, batch_size=64):
-    return np.concatenate([np.asarray(classifier(images[i:i + batch_size]))
-                           for i in range(0, len(images), batch_size)])
+    return batched_call(classifier, images, batch_size=batch_size)

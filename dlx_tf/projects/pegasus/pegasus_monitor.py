@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from dlx_tf.projects.pegasus.pegasus_search import batched_call, bird_horse_strips
+from dlx_tf.evaluation.batched import batched_call
+from dlx_tf.projects.pegasus.pegasus_search import bird_horse_strips
 from dlx_tf.training.callbacks import RunCallback
 from dlx_tf.viz.grids import plot_image_grid, tile_images
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from dlx_tf.data.cifar10 import BIRD, HORSE
 from dlx_tf.errors import UsageError
+from dlx_tf.evaluation.batched import batched_call
 from dlx_tf.evaluation.distances import pairwise_distances
 from dlx_tf.models.acai.interpolation import slerp
 
@@ -176,14 +177,6 @@ def unit_rank(values):
 def _softmax(logits):
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
-
-
-def batched_call(function, *arrays, batch_size=128):
-    """`function` over aligned slices of `arrays`, outputs concatenated as numpy."""
-    return np.concatenate([
-        np.asarray(function(*(a[start:start + batch_size] for a in arrays)))
-        for start in range(0, len(arrays[0]), batch_size)
-    ])
 
 
 def best_pegasus_metrics(search):

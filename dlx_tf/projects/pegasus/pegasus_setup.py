@@ -7,6 +7,7 @@ import numpy as np
 from dlx_tf.data.synthetic.cifar import synthetic_cifar_with_attributes
 from dlx_tf.data.unpaired_images import to_unit_range
 from dlx_tf.errors import UsageError
+from dlx_tf.evaluation.batched import batched_call
 from dlx_tf.evaluation.feature_spaces import (
     attribute_feature_space,
     inception_feature_space,
@@ -16,7 +17,6 @@ from dlx_tf.losses.adversarial import ADVERSARIAL_LOSSES
 from dlx_tf.models.acai import ACAI, ACAICritic, ACAIDecoder, ACAIEncoder
 from dlx_tf.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
 from dlx_tf.projects.pegasus.judge_classifier import JudgeClassifier
-from dlx_tf.projects.pegasus.pegasus_search import batched_call
 from dlx_tf.training.classifier_trainer import ClassifierTrainer
 
 NORMALIZATIONS = ("batch", "layer", "none")

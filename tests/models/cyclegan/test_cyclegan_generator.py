@@ -1,7 +1,12 @@
 import keras
 import numpy as np
 import pytest
-from harness import check_any_size_export, check_config_round_trip, check_keras_file_round_trip
+from harness import (
+    check_any_size_export,
+    check_config_round_trip,
+    check_keras_file_round_trip,
+    check_size_rule,
+)
 
 from dlx_tf.models.cyclegan import CycleGANGenerator
 
@@ -47,6 +52,12 @@ def test_rejects_sizes_not_multiples_of_four():
         _model()(np.zeros((1, 22, 12, 3), "float32"))
     with pytest.raises(ValueError, match="multiples of 4.*width 10"):
         CycleGANGenerator(filters=4, num_residual_blocks=1).build((None, 20, 10, 3))
+
+
+def test_size_rule():
+    model = _model()
+    assert (model.size_multiple, model.min_side) == (4, 8)
+    check_size_rule(model)
 
 
 @pytest.mark.parametrize(

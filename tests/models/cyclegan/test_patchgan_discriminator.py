@@ -15,7 +15,8 @@ def _model():
 
 
 def test_config_round_trip():
-    check_config_round_trip(PatchGANDiscriminator, {"filters": 4, "num_layers": 2})
+    check_config_round_trip(PatchGANDiscriminator,
+                            {"filters": 4, "num_layers": 2, "normalization": "batch"})
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,28 @@ def test_official_parameter_count():
     names = [w.path.split("/")[-1] for w in model.trainable_weights]
     assert sorted(names) == ["bias"] * 5 + ["kernel"] * 5
     assert model.non_trainable_weights == []
+
+
+def test_pix2pix_batch_norm_parameter_count():
+    # netD basic, --norm batch, 6 input channels (input and output side by side):
+    #   block_0 4·4·6·64 + 64 (bias, no norm)            =     6,208
+    #   block_1 4·4·64·128 (no bias) + BN 2·128           =   131,328
+    #   block_2 4·4·128·256 + BN 2·256                    =   524,800
+    #   block_3 4·4·256·512 (stride 1) + BN 2·512         = 2,098,176
+    #   scores  4·4·512·1 + 1                             =     8,193
+    #   total trainable                                    2,768,705
+    model = PatchGANDiscriminator(normalization="batch")
+    model.build((None, 256, 256, 6))
+    assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == 2_768_705
+    biases = [w.path.split("/")[-3] for w in model.weights if w.path.endswith("conv/bias")]
+    assert biases == ["block_0", "scores"]
+    # Keras keeps BN's moving mean and variance as non-trainable weights (PyTorch buffers).
+    assert model.count_params() - 2_768_705 == 2 * (128 + 256 + 512)
+
+
+def test_rejects_unknown_normalization():
+    with pytest.raises(ValueError, match="normalization must be one of.*'layer'"):
+        PatchGANDiscriminator(normalization="layer")
 
 
 def test_keras_file_round_trip(tmp_path):

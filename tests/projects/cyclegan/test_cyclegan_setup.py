@@ -9,10 +9,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from dlx_tf.errors import UsageError
+from dlx_tf.models.ganilla import GANILLAGenerator
 from dlx_tf.projects.cyclegan.cyclegan_setup import (
     PairJitter,
     as_unit_array,
     build_cyclegan,
+    export_name,
     pair_name,
     training_images_a,
 )
@@ -41,6 +44,31 @@ def test_build_cyclegan_sizes_the_players_from_the_config():
                                               gan.generator_b2a(images[::-1])))
     assert fake_b.shape == fake_a.shape == (2, 16, 24, 3)
     assert np.abs(fake_b).max() <= 1.0
+
+
+def test_build_cyclegan_builds_ganilla_generators_when_asked():
+    gan = build_cyclegan(dataclasses.replace(CONFIG, generator="ganilla", crop_size=32),
+                         steps_per_epoch=3)
+    for generator in (gan.generator_a2b, gan.generator_b2a):
+        assert type(generator) is GANILLAGenerator and generator.filters == 4
+    images = np.random.default_rng(0).uniform(-1, 1, (2, 32, 48, 3)).astype("float32")
+    assert gan.generator_a2b(images).shape == (2, 32, 48, 3)
+    assert gan.discriminator_a.filters == 4
+
+
+def test_an_unknown_generator_or_a_crop_it_cannot_take_is_refused():
+    with pytest.raises(UsageError, match="^generator: expected one of resnet, ganilla.*got 'vgg'$"):
+        dataclasses.replace(CONFIG, generator="vgg")
+    with pytest.raises(UsageError, match="^crop_size: the ganilla generator needs a multiple of "
+                                         "16, at least 32; got 24$"):
+        build_cyclegan(dataclasses.replace(CONFIG, generator="ganilla", crop_size=24), 3)
+
+
+def test_every_generator_to_compare_is_checked_when_the_config_is_made():
+    with pytest.raises(UsageError, match="^generator: expected one of resnet, ganilla, unet, "
+                                         "got 'vgg'$"):
+        dataclasses.replace(CONFIG, compare_generators=("resnet", "vgg"))
+    assert dataclasses.replace(CONFIG, compare_generators=("unet", "ganilla")).generator == "resnet"
 
 
 def test_both_optimizers_hold_the_rate_then_decay_it_linearly():
@@ -153,3 +181,12 @@ def test_as_unit_array_resizes_and_joins_batches():
 ])
 def test_pair_name_names_the_data_for_the_exports(info, name):
     assert pair_name(info) == name
+
+
+@pytest.mark.parametrize("generator, name", [
+    ("resnet", "cyclegan_horse2zebra_a2b"),
+    ("ganilla", "ganilla_horse2zebra_a2b"),
+    ("unet", "cyclegan_unet_horse2zebra_a2b"),
+])
+def test_export_name_names_the_generator_the_data_and_the_direction(generator, name):
+    assert export_name(generator, "horse2zebra", "a2b") == name

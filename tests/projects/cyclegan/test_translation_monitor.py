@@ -4,26 +4,12 @@ import types
 
 import matplotlib.pyplot as plt
 import numpy as np
+from recording_run import RecordingRun
 
 from dlx_tf.evaluation.feature_spaces import texture_statistics_space
 from dlx_tf.models.cyclegan import CycleGANGenerator
 from dlx_tf.projects.cyclegan.translation_evaluation import TranslationEvaluation
 from dlx_tf.projects.cyclegan.translation_monitor import TranslationMonitor, caption
-
-
-class _RecordingRun:
-    """A stand-in `Run` that keeps what callbacks draw through it."""
-
-    def __init__(self):
-        self.figures, self.images = [], []
-
-    def save_figure(self, name, figure, artifact=True):
-        self.figures.append((name, figure.get_suptitle(), artifact))
-        plt.close(figure)
-        return None
-
-    def log_images(self, tag, images, step):
-        self.images.append((tag, np.asarray(images), step))
 
 
 def _setup():
@@ -41,7 +27,7 @@ def _setup():
 def test_the_monitor_logs_the_epoch_metrics_and_draws_through_its_run():
     gan, evaluation, test_a, test_b = _setup()
     monitor = TranslationMonitor(gan, evaluation, title="day ↔ night", grid_rows=2)
-    monitor.run = _RecordingRun()
+    monitor.run = RecordingRun()
     logs = {"generator_loss": 1.5}
     monitor.on_epoch_end(0, logs)
 
