@@ -112,7 +112,7 @@ def main(config, run):
             augment=setup.PairJitter(config.crop_size))
     run.log(evaluation.measure(gan.generator))
     run.log({f"{name}_at_init": value for name, value in at_init.items()})
-    run.log(evaluation.real_bounds())
+    run.log(monitor.bounds)  # the real scenes' own scores
     run.log(evaluation.baselines(config.seed))
     run.save_figure("translations", monitor.figure(f"{title}, after training", run.metrics))
     run.save_models(networks)

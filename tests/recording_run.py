@@ -6,7 +6,7 @@ import numpy as np
 
 class RecordingRun:
     """Records `(name, suptitle, artifact)` of each saved figure (then closes it) and
-    `(tag, images, step)` of each logged image batch."""
+    `(tag, images, step, description)` of each logged image batch."""
 
     def __init__(self):
         self.figures, self.images = [], []
@@ -16,4 +16,4 @@ class RecordingRun:
         plt.close(figure)
 
     def log_images(self, tag, images, step, description=None):
-        self.images.append((tag, np.asarray(images), step))
+        self.images.append((tag, np.asarray(images), step, description))

@@ -38,7 +38,7 @@ def test_the_monitor_logs_the_epoch_metrics_and_draws_through_its_run():
     assert title == f"day ↔ night, epoch 1\n{caption(epoch)}"
     assert title.splitlines()[1].startswith("KID ")
     assert title.splitlines()[2].startswith("edge SSIM ")
-    ((tag, images, step),) = monitor.run.images
+    ((tag, images, step, _),) = monitor.run.images
     assert (tag, step) == ("translations", 1)
     assert images.shape == (2, 16, 6 * 24, 3)  # grid_rows rows of six panels side by side
     assert 0 <= images.min() and images.max() <= 1

@@ -7,6 +7,7 @@ import types
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from recording_run import RecordingRun
 
 from dlx_tf.data.cifar10 import BIRD, CIFAR10_CLASSES, HORSE
 from dlx_tf.evaluation.sample_quality import SampleQuality
@@ -118,20 +119,6 @@ def test_interpolation_metrics_read_each_autoencoder_and_every_critic():
     assert metrics["baseline_interpolation_alpha_by_acai_critic"] == pytest.approx(0.1)
 
 
-class _RecordingRun:
-    """A stand-in `Run` that keeps what callbacks draw through it."""
-
-    def __init__(self):
-        self.figures, self.images = [], []
-
-    def save_figure(self, name, figure, artifact=True):
-        self.figures.append((name, figure.get_suptitle(), artifact))
-        plt.close(figure)
-
-    def log_images(self, tag, images, step, description=None):
-        self.images.append((tag, np.asarray(images), step, description))
-
-
 @pytest.fixture(scope="module")
 def monitor():
     config = dataclasses.replace(PROFILES["smoke"], latent_dim=6, embedding_dim=3, filters=4,
@@ -147,7 +134,7 @@ def monitor():
 
 
 def test_the_monitor_logs_the_metrics_the_class_grid_and_the_strips(monitor):
-    monitor.run = _RecordingRun()
+    monitor.run = RecordingRun()
     logs = {"dcgan_generator_loss": 0.7}
     monitor.on_epoch_end(0, logs)
 

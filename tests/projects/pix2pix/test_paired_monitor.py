@@ -38,7 +38,7 @@ def test_the_monitor_logs_the_epoch_metrics_and_draws_through_its_run():
     ((name, title, artifact),) = monitor.run.figures
     assert (name, artifact) == ("translations_epoch_003", False)
     assert title == f"labels → scenes, epoch 3\n{caption(epoch)}"
-    ((tag, images, step),) = monitor.run.images
+    ((tag, images, step, _),) = monitor.run.images
     assert (tag, step) == ("translations", 3)
     assert images.shape == (2, 16, 3 * 24, 3)  # grid_rows rows of three panels side by side
     assert 0 <= images.min() and images.max() <= 1
