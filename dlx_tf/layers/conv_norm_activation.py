@@ -23,7 +23,8 @@ class ConvNormActivation(keras.layers.Layer):
       pixels at the start and `padding - output_padding` at the end:
       `out = (in - 1) * strides - 2 * padding + kernel_size + output_padding`.
 
-    Kernels start from N(0, 0.02) and biases from zero, the DCGAN/CycleGAN init.
+    Kernels start from N(0, 0.02) and biases from zero, the DCGAN/CycleGAN init,
+    unless `kernel_initializer` / `bias_initializer` say otherwise.
     Instance norm has no learnable scale or shift and always uses the current image's
     statistics (PyTorch `InstanceNorm2d` defaults); batch norm uses PyTorch's defaults
     (momentum 0.1, i.e. Keras 0.9; epsilon 1e-5). Layer norm normalizes each image over
@@ -51,6 +52,9 @@ class ConvNormActivation(keras.layers.Layer):
             0.2, while the `keras.layers.LeakyReLU` layer defaults to 0.3.
         use_bias: whether the convolution has a bias.
         spectral_norm: whether to spectrally normalize the convolution's kernel.
+        kernel_initializer: a Keras initializer (or its name or config); `None` for
+            N(0, 0.02).
+        bias_initializer: a Keras initializer (or its name or config); `None` for zeros.
 
     Example:
     ```python
@@ -72,6 +76,8 @@ class ConvNormActivation(keras.layers.Layer):
         activation="relu",
         use_bias=True,
         spectral_norm=False,
+        kernel_initializer=None,
+        bias_initializer=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -102,6 +108,10 @@ class ConvNormActivation(keras.layers.Layer):
         self.activation = activation
         self.use_bias = use_bias
         self.spectral_norm = spectral_norm
+        # networks.py init_weights(init_type="normal", init_gain=0.02) by default.
+        self.kernel_initializer = keras.initializers.get(
+            kernel_initializer or keras.initializers.RandomNormal(0.0, 0.02))
+        self.bias_initializer = keras.initializers.get(bias_initializer or "zeros")
         # === Layers ===
         self.pad = None
         if padding and not transposed:
@@ -114,9 +124,8 @@ class ConvNormActivation(keras.layers.Layer):
             strides=strides,
             padding="valid",
             use_bias=use_bias,
-            # networks.py init_weights(init_type="normal", init_gain=0.02).
-            kernel_initializer=keras.initializers.RandomNormal(0.0, 0.02),
-            bias_initializer="zeros",
+            kernel_initializer=self.kernel_initializer,
+            bias_initializer=self.bias_initializer,
             dtype=self.dtype_policy,
             name="conv",
         )
@@ -187,5 +196,7 @@ class ConvNormActivation(keras.layers.Layer):
             activation=self.activation,
             use_bias=self.use_bias,
             spectral_norm=self.spectral_norm,
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+            bias_initializer=keras.initializers.serialize(self.bias_initializer),
         )
         return config

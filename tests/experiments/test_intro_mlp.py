@@ -193,6 +193,9 @@ def test_a_live_run_keeps_its_folder_and_a_dead_ones_lock_is_taken_over(tmp_path
     args = ["--output-dir", run_dir, "--no-export", "--set", "dropout=0", "--set", "epochs=3"]
     first = _start(*args)
     _wait_for(f"{run_dir}.lock", first)
+    # Paused, so it cannot finish its few seconds of training (and release the lock) while
+    # the second process starts; a stopped process is still alive.
+    os.killpg(first.pid, signal.SIGSTOP)
     second = subprocess.run([*COMMAND, *args], cwd=ROOT, capture_output=True, text=True,
                             timeout=TIMEOUT)
     assert second.returncode == 2, second.stdout[-2000:] + second.stderr[-2000:]

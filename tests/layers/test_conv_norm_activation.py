@@ -96,6 +96,14 @@ def test_initialization_and_leaky_relu_slope():
     np.testing.assert_allclose(block.act(np.array([-1.0, 2.0], "float32")), [-0.2, 2.0])
 
 
+def test_initializers_can_be_chosen():
+    block = ConvNormActivation(8, 3, kernel_initializer="ones",
+                               bias_initializer=keras.initializers.Constant(0.5))
+    block.build((None, 8, 8, 2))
+    np.testing.assert_array_equal(block.conv.kernel.numpy(), 1.0)
+    np.testing.assert_array_equal(block.conv.bias.numpy(), 0.5)
+
+
 def test_batch_norm_uses_pytorch_defaults():
     block = ConvNormActivation(4, 3, normalization="batch")
     block.build((None, 8, 8, 3))
@@ -156,6 +164,8 @@ def test_config_round_trip():
         "filters": 4, "kernel_size": 5, "strides": 2, "padding": 2, "padding_mode": "reflect",
         "normalization": "batch", "activation": "leaky_relu", "use_bias": False,
         "spectral_norm": True,
+        "kernel_initializer": keras.initializers.serialize(keras.initializers.HeUniform()),
+        "bias_initializer": keras.initializers.serialize(keras.initializers.Constant(0.1)),
     })
     check_config_round_trip(ConvNormActivation, {
         "filters": 4, "kernel_size": 3, "strides": 2, "padding": 1, "output_padding": 1,
