@@ -63,6 +63,19 @@ class TrainableModel(keras.Model):
         return super()._make_function(step_function)
 
 
+class TwoPlayerModel(TrainableModel):
+    """A GAN wrapper: `generator_optimizer` and `discriminator_optimizer` (set by its
+    `compile()`), and the loss trackers of its `train_step` in `self.trackers`."""
+
+    def training_optimizers(self):
+        return {"generator": self.generator_optimizer,
+                "discriminator": self.discriminator_optimizer}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+
 def prepare_optimizer(optimizer, variables):
     """Wraps `optimizer` for loss scaling under mixed_float16 and builds it for `variables`.
 

@@ -6,13 +6,13 @@ from keras import ops
 
 from dlx_tf.models.cyclegan.image_pool import ImagePool
 from dlx_tf.training.distribute import replica_seed
-from dlx_tf.training.trainable import TrainableModel, prepare_optimizer
+from dlx_tf.training.trainable import TwoPlayerModel, prepare_optimizer
 
 LOSS_NAMES = ("generator_loss", "adversarial_a2b", "adversarial_b2a", "cycle_a", "cycle_b",
               "identity_a", "identity_b", "discriminator_a_loss", "discriminator_b_loss")
 
 
-class CycleGAN(TrainableModel):
+class CycleGAN(TwoPlayerModel):
     """Unpaired image-to-image translation (Zhu et al. 2017, https://arxiv.org/abs/1703.10593).
 
     Trains `generator_a2b` (A → B) and `generator_b2a` (B → A) against
@@ -81,14 +81,6 @@ class CycleGAN(TrainableModel):
                                                      self._generator_variables())
         self.discriminator_optimizer = prepare_optimizer(self.discriminator_optimizer,
                                                          self._discriminator_variables())
-
-    def training_optimizers(self):
-        return {"generator": self.generator_optimizer,
-                "discriminator": self.discriminator_optimizer}
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def _generator_variables(self):
         return self.generator_a2b.trainable_variables + self.generator_b2a.trainable_variables

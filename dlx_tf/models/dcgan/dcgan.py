@@ -6,12 +6,12 @@ from keras import ops
 
 from dlx_tf.losses.adversarial import AdversarialObjective
 from dlx_tf.losses.gradient_penalty import gradient_penalty
-from dlx_tf.training.trainable import TrainableModel, prepare_optimizer
+from dlx_tf.training.trainable import TwoPlayerModel, prepare_optimizer
 
 LOSS_NAMES = ("generator_loss", "discriminator_loss", "real_score", "fake_score")
 
 
-class DCGAN(TrainableModel):
+class DCGAN(TwoPlayerModel):
     """Trains a class-conditional `DCGANGenerator` against a `DCGANDiscriminator`.
 
     Each step makes `n_critic` discriminator (critic) updates, each on its own slice of
@@ -115,14 +115,6 @@ class DCGAN(TrainableModel):
             self.generator_optimizer, self.generator.trainable_variables)
         self.discriminator_optimizer = prepare_optimizer(
             self.discriminator_optimizer, self.discriminator.trainable_variables)
-
-    def training_optimizers(self):
-        return {"generator": self.generator_optimizer,
-                "discriminator": self.discriminator_optimizer}
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def _mixtures(self, labels):
         labels = ops.reshape(ops.cast(labels, "int32"), (-1,))

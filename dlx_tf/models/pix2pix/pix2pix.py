@@ -4,13 +4,13 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from dlx_tf.training.trainable import TrainableModel, prepare_optimizer
+from dlx_tf.training.trainable import TwoPlayerModel, prepare_optimizer
 
 LOSS_NAMES = ("generator_loss", "adversarial", "l1_loss", "discriminator_loss",
               "discriminator_real", "discriminator_fake")
 
 
-class Pix2Pix(TrainableModel):
+class Pix2Pix(TwoPlayerModel):
     """Paired image-to-image translation (Isola et al. 2017, https://arxiv.org/abs/1611.07004).
 
     A conditional GAN with an L1 term (§3.1, eq. 4), trained like `pix2pix_model.py` of
@@ -63,14 +63,6 @@ class Pix2Pix(TrainableModel):
                                                      self.generator.trainable_variables)
         self.discriminator_optimizer = prepare_optimizer(
             self.discriminator_optimizer, self.discriminator.trainable_variables)
-
-    def training_optimizers(self):
-        return {"generator": self.generator_optimizer,
-                "discriminator": self.discriminator_optimizer}
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def _scores(self, images, outputs):
         # Conditional: the discriminator judges (input, output) pairs (§3.1).
